@@ -1,0 +1,29 @@
+//! Helpers for integration tests (feature `testing`).
+//!
+//! A real component (caddy, rclone, dbus-daemon, ...) that is missing makes a
+//! test skip loudly on a developer machine, and FAIL under `CI=true`.
+
+use std::path::PathBuf;
+
+/// Find `tool` on `PATH`. Missing: panics under `CI=true`, else prints a loud
+/// SKIP line and returns `None` (the caller returns early).
+pub fn require_tool(tool: &str) -> Option<PathBuf> {
+    if let Some(found) = which(tool) {
+        return Some(found);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(
+        !ci,
+        "required test component `{tool}` is not installed (CI=true forbids skipping; run tests/setup)"
+    );
+    eprintln!("SKIPPED: `{tool}` is not installed; run tests/setup to install it");
+    None
+}
+
+/// `tool` on `PATH`, if present.
+pub fn which(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file())
+}
