@@ -1,0 +1,459 @@
+//! Hardware detection from a sysfs/procfs tree (the live `/` or a fixture).
+//!
+//! Only attributes that the kernel serves from cached state are read (PCI
+//! `class`/`vendor`/`device`/`boot_vga`, `power/runtime_status`, `uevent`), so
+//! a runtime-suspended discrete GPU is not woken up. NVML is never touched.
+
+use std::path::{Path, PathBuf};
+
+use axios_core::root::{Root, RootError};
+use serde::Serialize;
+
+use crate::pci::PciAddress;
+
+/// Everything that stops detection.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error(transparent)]
+    Root(#[from] RootError),
+    #[error("{path} does not exist: {root} is not a system root (it needs sys/ and proc/; pass --root DIR with a fixture tree, or omit --root for the live system)")]
+    NotASysRoot { root: PathBuf, path: PathBuf },
+    #[error("{path}: {message}")]
+    Malformed { path: PathBuf, message: String },
+}
+
+fn malformed(path: &Path, message: impl Into<String>) -> DetectError {
+    DetectError::Malformed {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    Intel,
+    Amd,
+    Nvidia,
+    Other,
+}
+
+impl Vendor {
+    fn from_pci(id: u32) -> Self {
+        match id {
+            0x8086 => Vendor::Intel,
+            0x1002 | 0x1022 => Vendor::Amd,
+            0x10de => Vendor::Nvidia,
+            _ => Vendor::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Intel => "intel",
+            Vendor::Amd => "amd",
+            Vendor::Nvidia => "nvidia",
+            Vendor::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cpu {
+    /// `intel`, `amd`, `other`, or `unknown` when /proc/cpuinfo is absent.
+    pub vendor: String,
+    pub model: Option<String>,
+    pub logical_cpus: usize,
+    /// The `hypervisor` CPU flag: running in a VM.
+    pub virtualized: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GpuKind {
+    Integrated,
+    Discrete,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gpu {
+    pub pci_slot: String,
+    pub vendor: Vendor,
+    pub vendor_id: String,
+    pub device_id: String,
+    pub class: String,
+    pub class_name: &'static str,
+    pub driver: Option<String>,
+    /// The firmware's primary display adapter (`boot_vga`); `None` when absent.
+    pub boot_vga: Option<bool>,
+    /// `power/runtime_status`: `active`, `suspended`, ...
+    pub runtime_status: Option<String>,
+    pub kind: GpuKind,
+    pub drm_cards: Vec<String>,
+    /// DECIMAL bus ID for `hardware.nvidia.prime.*BusId`.
+    pub nix_bus_id: String,
+    #[serde(skip)]
+    pub address: PciAddress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormFactorKind {
+    Laptop,
+    Desktop,
+    Server,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormFactor {
+    pub kind: FormFactorKind,
+    pub chassis_type: Option<u32>,
+    pub chassis: Option<&'static str>,
+    pub battery: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SystemInfo {
+    pub vendor: Option<String>,
+    pub product: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disk {
+    pub name: String,
+    pub rotational: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hardware {
+    pub cpu: Cpu,
+    pub gpus: Vec<Gpu>,
+    pub form_factor: FormFactor,
+    pub system: SystemInfo,
+    pub disks: Vec<Disk>,
+}
+
+/// Detect everything below `root`.
+pub fn detect(root: &Root) -> Result<Hardware, DetectError> {
+    let sys = root.sys();
+    if !sys.is_dir() {
+        return Err(DetectError::NotASysRoot {
+            root: root.base().to_path_buf(),
+            path: sys,
+        });
+    }
+    Ok(Hardware {
+        cpu: detect_cpu(root)?,
+        gpus: detect_gpus(root)?,
+        form_factor: detect_form_factor(root)?,
+        system: SystemInfo {
+            vendor: root.read_attr(&root.path("sys/class/dmi/id/sys_vendor"))?,
+            product: root.read_attr(&root.path("sys/class/dmi/id/product_name"))?,
+        },
+        disks: detect_disks(root)?,
+    })
+}
+
+fn detect_cpu(root: &Root) -> Result<Cpu, DetectError> {
+    let path = root.path("proc/cpuinfo");
+    let Some(text) = root.read_attr(&path)? else {
+        return Ok(Cpu {
+            vendor: "unknown".into(),
+            model: None,
+            logical_cpus: 0,
+            virtualized: false,
+        });
+    };
+    let mut vendor = None;
+    let mut model = None;
+    let mut logical = 0;
+    let mut virtualized = false;
+    let mut implementer = false;
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        match key {
+            "processor" => logical += 1,
+            "vendor_id" if vendor.is_none() => vendor = Some(value.to_string()),
+            "model name" if model.is_none() => model = Some(value.to_string()),
+            "CPU implementer" => implementer = true,
+            "flags" => virtualized |= value.split_whitespace().any(|f| f == "hypervisor"),
+            _ => {}
+        }
+    }
+    if logical == 0 && vendor.is_none() && !implementer {
+        return Err(malformed(
+            &path,
+            "no `processor` or `vendor_id` lines: this is not a /proc/cpuinfo",
+        ));
+    }
+    let vendor = match vendor.as_deref() {
+        Some("GenuineIntel") => "intel",
+        Some("AuthenticAMD") | Some("HygonGenuine") => "amd",
+        _ => "other",
+    };
+    Ok(Cpu {
+        vendor: vendor.into(),
+        model,
+        logical_cpus: logical,
+        virtualized,
+    })
+}
+
+/// PCI device IDs of AMD integrated GPUs (APUs): Raven/Picasso to Strix Halo.
+const AMD_APU_IDS: &[u32] = &[
+    0x15d8, 0x15dd, 0x15e7, 0x1636, 0x1638, 0x164c, 0x164e, 0x1681, 0x15bf, 0x15c8, 0x1900, 0x1901,
+    0x150e, 0x1586, 0x1114, 0x1506, 0x163f, 0x13fe, 0x13c0, 0x98e4, 0x9874,
+];
+
+fn classify(vendor: Vendor, device: u32) -> GpuKind {
+    match vendor {
+        Vendor::Nvidia => GpuKind::Discrete,
+        // Intel Arc (DG2/Alchemist 0x56xx, Battlemage 0xe2xx) are discrete.
+        Vendor::Intel if (0x5690..=0x56ff).contains(&device) => GpuKind::Discrete,
+        Vendor::Intel if (0xe200..=0xe2ff).contains(&device) => GpuKind::Discrete,
+        Vendor::Intel => GpuKind::Integrated,
+        Vendor::Amd if AMD_APU_IDS.contains(&device) => GpuKind::Integrated,
+        Vendor::Amd => GpuKind::Discrete,
+        Vendor::Other => GpuKind::Unknown,
+    }
+}
+
+fn class_name(class: u32) -> &'static str {
+    match (class >> 8) & 0xff {
+        0x00 => "VGA compatible controller",
+        0x01 => "XGA compatible controller",
+        0x02 => "3D controller",
+        _ => "Display controller",
+    }
+}
+
+fn parse_uevent(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+        .map(str::to_string)
+}
+
+fn list_dir(path: &Path) -> Result<Vec<PathBuf>, DetectError> {
+    match std::fs::read_dir(path) {
+        Ok(rd) => {
+            let mut v = Vec::new();
+            for entry in rd {
+                let entry = entry.map_err(|source| RootError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                v.push(entry.path());
+            }
+            v.sort();
+            Ok(v)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(RootError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+        .into()),
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn detect_gpus(root: &Root) -> Result<Vec<Gpu>, DetectError> {
+    // DRM cards first: PCI slot -> [cardN]. Connectors (`card0-DP-1`) are skipped.
+    let mut cards: Vec<(String, String)> = Vec::new();
+    for card in list_dir(&root.path("sys/class/drm"))? {
+        let name = file_name(&card);
+        let is_card = name
+            .strip_prefix("card")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if !is_card {
+            continue;
+        }
+        let uevent = card.join("device/uevent");
+        let slot = match root.read_attr(&uevent)? {
+            Some(text) => parse_uevent(&text, "PCI_SLOT_NAME"),
+            None => std::fs::canonicalize(card.join("device"))
+                .ok()
+                .map(|p| file_name(&p)),
+        };
+        if let Some(slot) = slot {
+            cards.push((slot, name));
+        }
+    }
+
+    let mut gpus = Vec::new();
+    for dev in list_dir(&root.path("sys/bus/pci/devices"))? {
+        let slot = file_name(&dev);
+        let class_path = dev.join("class");
+        let Some(class) = root.read_hex(&class_path)? else {
+            return Err(malformed(
+                &class_path,
+                "missing: every PCI device has a class",
+            ));
+        };
+        if class >> 16 != 0x03 {
+            continue;
+        }
+        let address: PciAddress = slot
+            .parse()
+            .map_err(|e: crate::pci::ParsePciAddressError| malformed(&dev, e.to_string()))?;
+        let read_id = |name: &str| -> Result<u32, DetectError> {
+            let p = dev.join(name);
+            let id = root
+                .read_hex(&p)?
+                .ok_or_else(|| malformed(&p, "missing: a PCI device needs vendor and device"))?;
+            u16::try_from(id)
+                .map(u32::from)
+                .map_err(|_| malformed(&p, format!("{id:#x} is not a 16-bit PCI ID")))
+        };
+        let vendor_id = read_id("vendor")?;
+        let device_id = read_id("device")?;
+        let uevent = root.read_attr(&dev.join("uevent"))?.unwrap_or_default();
+        let driver = std::fs::read_link(dev.join("driver"))
+            .ok()
+            .map(|p| file_name(&p))
+            .filter(|n| !n.is_empty())
+            .or_else(|| parse_uevent(&uevent, "DRIVER"));
+        let boot_vga_path = dev.join("boot_vga");
+        let boot_vga = match root.read_attr(&boot_vga_path)?.as_deref() {
+            None => None,
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            Some(other) => {
+                return Err(malformed(
+                    &boot_vga_path,
+                    format!("expected 0 or 1, found {other:?}"),
+                ))
+            }
+        };
+        let runtime_status = root.read_attr(&dev.join("power/runtime_status"))?;
+        let vendor = Vendor::from_pci(vendor_id);
+        gpus.push(Gpu {
+            pci_slot: address.to_string(),
+            vendor,
+            vendor_id: format!("{vendor_id:#06x}"),
+            device_id: format!("{device_id:#06x}"),
+            class: format!("{class:#08x}"),
+            class_name: class_name(class),
+            driver,
+            boot_vga,
+            runtime_status,
+            kind: classify(vendor, device_id),
+            drm_cards: cards
+                .iter()
+                .filter(|(s, _)| s.eq_ignore_ascii_case(&slot))
+                .map(|(_, c)| c.clone())
+                .collect(),
+            nix_bus_id: address.nix_bus_id(),
+            address,
+        });
+    }
+    gpus.sort_by_key(|g| g.address);
+    Ok(gpus)
+}
+
+/// SMBIOS chassis types (DMTF DSP0134, 7.4.1).
+fn chassis(t: u32) -> (&'static str, FormFactorKind) {
+    use FormFactorKind::*;
+    match t {
+        1 => ("Other", Unknown),
+        2 => ("Unknown", Unknown),
+        3 => ("Desktop", Desktop),
+        4 => ("Low Profile Desktop", Desktop),
+        5 => ("Pizza Box", Desktop),
+        6 => ("Mini Tower", Desktop),
+        7 => ("Tower", Desktop),
+        8 => ("Portable", Laptop),
+        9 => ("Laptop", Laptop),
+        10 => ("Notebook", Laptop),
+        11 => ("Hand Held", Laptop),
+        12 => ("Docking Station", Unknown),
+        13 => ("All in One", Desktop),
+        14 => ("Sub Notebook", Laptop),
+        15 => ("Space-saving", Desktop),
+        16 => ("Lunch Box", Desktop),
+        17 => ("Main Server Chassis", Server),
+        23 => ("Rack Mount Chassis", Server),
+        24 => ("Sealed-case PC", Desktop),
+        25 => ("Multi-system chassis", Server),
+        28 => ("Blade", Server),
+        29 => ("Blade Enclosure", Server),
+        30 => ("Tablet", Laptop),
+        31 => ("Convertible", Laptop),
+        32 => ("Detachable", Laptop),
+        35 => ("Mini PC", Desktop),
+        36 => ("Stick PC", Desktop),
+        _ => ("Other", Unknown),
+    }
+}
+
+fn detect_form_factor(root: &Root) -> Result<FormFactor, DetectError> {
+    let path = root.path("sys/class/dmi/id/chassis_type");
+    let chassis_type = match root.read_attr(&path)? {
+        None => None,
+        Some(text) => Some(text.parse::<u32>().map_err(|_| {
+            malformed(
+                &path,
+                format!("expected an SMBIOS chassis type number, found {text:?}"),
+            )
+        })?),
+    };
+    let mut battery = false;
+    for supply in list_dir(&root.path("sys/class/power_supply"))? {
+        let kind = root.read_attr(&supply.join("type"))?;
+        // Peripherals (mice, headsets) report scope=Device; they do not make a laptop.
+        let scope = root.read_attr(&supply.join("scope"))?;
+        if kind.as_deref() == Some("Battery") && scope.as_deref() != Some("Device") {
+            battery = true;
+        }
+    }
+    let (name, mut kind) = chassis_type.map_or((None, FormFactorKind::Unknown), |t| {
+        let (n, k) = chassis(t);
+        (Some(n), k)
+    });
+    if kind == FormFactorKind::Unknown && battery {
+        kind = FormFactorKind::Laptop;
+    }
+    Ok(FormFactor {
+        kind,
+        chassis_type,
+        chassis: name,
+        battery,
+    })
+}
+
+fn detect_disks(root: &Root) -> Result<Vec<Disk>, DetectError> {
+    let mut disks = Vec::new();
+    for dev in list_dir(&root.path("sys/block"))? {
+        let name = file_name(&dev);
+        let virtual_dev = ["loop", "ram", "zram", "dm-", "md", "sr", "fd", "nbd"]
+            .iter()
+            .any(|p| name.starts_with(p));
+        if virtual_dev || root.read_attr(&dev.join("removable"))?.as_deref() == Some("1") {
+            continue;
+        }
+        let path = dev.join("queue/rotational");
+        let rotational = match root.read_attr(&path)?.as_deref() {
+            Some("0") => false,
+            Some("1") => true,
+            None => continue,
+            Some(other) => {
+                return Err(malformed(
+                    &path,
+                    format!("expected 0 or 1, found {other:?}"),
+                ))
+            }
+        };
+        disks.push(Disk { name, rotational });
+    }
+    Ok(disks)
+}
