@@ -1,0 +1,312 @@
+//! `axios-caddy`: route registry -> ordered, validated Caddy config.
+//!
+//! Exit codes: 0 success; 1 the registry has errors (or `explain` found no
+//! route); 2 usage or input error (unreadable or malformed file, bad flag);
+//! 3 `apply`: Caddy rejected the config or its admin API could not be reached.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use axios_caddy::{admin, explain, registry, ComposeError, ComposeOptions, Format, Plan};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "axios-caddy",
+    version,
+    about = "Caddy route compositor: a route registry in, an ordered, validated Caddy config out"
+)]
+struct Cli {
+    /// More logging (-v debug, -vv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Less logging.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    quiet: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Caddyfile,
+    Json,
+}
+
+impl From<OutFormat> for Format {
+    fn from(f: OutFormat) -> Self {
+        match f {
+            OutFormat::Caddyfile => Format::Caddyfile,
+            OutFormat::Json => Format::Json,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct ComposeArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "caddyfile")]
+    format: OutFormat,
+    /// Caddyfile global options block (braces included), placed first.
+    #[arg(long, value_name = "FILE")]
+    global: Option<PathBuf>,
+    /// Raw Caddyfile appended after the generated sites.
+    #[arg(long, value_name = "FILE")]
+    extra: Option<PathBuf>,
+    /// A Caddy JSON config that `--format json` extends (admin, logging, ...).
+    #[arg(long, value_name = "FILE")]
+    base: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the complete Caddy config (refuses, writing nothing, when check finds errors).
+    Compose {
+        /// The route registry (JSON or TOML; `-` for stdin).
+        routes: PathBuf,
+        #[command(flatten)]
+        args: ComposeArgs,
+        /// Output file (written atomically); stdout when absent.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Report every problem of the registry at once.
+    Check {
+        routes: PathBuf,
+        /// Print a JSON report (diagnostics and the computed order).
+        #[arg(long)]
+        json: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Which route serves a URL, and why.
+    Explain {
+        routes: PathBuf,
+        /// e.g. `https://photos.tail1234.ts.net/ollama/api/tags`.
+        url: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load the composed config into a running Caddy through its admin API.
+    Apply {
+        routes: PathBuf,
+        /// Caddy's admin endpoint (`http://host:port` or `unix//path`).
+        #[arg(long, default_value = "http://localhost:2019")]
+        admin: String,
+        #[command(flatten)]
+        args: ComposeArgs,
+    },
+}
+
+/// An error with its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Coded(u8, String);
+
+fn load_plan(routes: &Path) -> anyhow::Result<Plan> {
+    let parsed = registry::load(routes).map_err(|e| Coded(2, e.to_string()))?;
+    Ok(axios_caddy::plan(&parsed))
+}
+
+fn read(what: &str, path: &Path) -> anyhow::Result<(String, String)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Coded(2, format!("cannot read {what} {}: {e}", path.display())))?;
+    Ok((path.display().to_string(), text))
+}
+
+fn options(args: &ComposeArgs) -> anyhow::Result<ComposeOptions> {
+    let mut o = ComposeOptions::default();
+    if let Some(p) = &args.global {
+        o.global = Some(read("global options", p)?);
+    }
+    if let Some(p) = &args.extra {
+        o.extra = Some(read("extra Caddyfile", p)?);
+    }
+    if let Some(p) = &args.base {
+        let (name, text) = read("base JSON config", p)?;
+        let v = serde_json::from_str(&text)
+            .map_err(|e| Coded(2, format!("{name}: malformed JSON: {e}")))?;
+        o.base = Some(v);
+    }
+    Ok(o)
+}
+
+fn report_diagnostics(plan: &Plan) {
+    for d in &plan.diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> anyhow::Result<String> {
+    axios_caddy::compose(plan, format, opts).map_err(|e| match e {
+        ComposeError::Invalid { .. } => Coded(1, e.to_string()).into(),
+        other => Coded(2, other.to_string()).into(),
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    axios_core::logging::init(cli.verbose, cli.quiet);
+    match cli.command {
+        Command::Compose {
+            routes,
+            args,
+            output,
+        } => {
+            let opts = options(&args)?;
+            let plan = load_plan(&routes)?;
+            report_diagnostics(&plan);
+            let text = compose(&plan, args.format.into(), &opts)?;
+            match output {
+                Some(out) => {
+                    axios_core::fs::atomic_write(&out, text.as_bytes())
+                        .with_context(|| format!("writing {}", out.display()))?;
+                    tracing::info!(
+                        "wrote {} ({} routes on {} sites)",
+                        out.display(),
+                        plan.route_count(),
+                        plan.sites.len()
+                    );
+                }
+                None => write_stdout(&text)?,
+            }
+            Ok(0)
+        }
+        Command::Check {
+            routes,
+            json,
+            deny_warnings,
+        } => {
+            let plan = load_plan(&routes)?;
+            let errors = plan.errors().count();
+            let warnings = plan.warnings().count();
+            let failed = errors > 0 || (deny_warnings && warnings > 0);
+            if json {
+                let order: Vec<serde_json::Value> = axios_caddy::order(&plan)
+                    .into_iter()
+                    .map(|(site, routes)| serde_json::json!({"site": site, "routes": routes}))
+                    .collect();
+                let v = serde_json::json!({
+                    "ok": !failed,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": plan.diagnostics,
+                    "order": order,
+                });
+                write_stdout(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            } else {
+                let mut s = String::new();
+                for d in &plan.diagnostics {
+                    s.push_str(&format!("{d}\n"));
+                }
+                s.push_str(&format!(
+                    "{}: {} routes on {} sites, {errors} error(s), {warnings} warning(s)\n",
+                    routes.display(),
+                    plan.route_count(),
+                    plan.sites.len()
+                ));
+                write_stdout(&s)?;
+            }
+            Ok(u8::from(failed))
+        }
+        Command::Explain { routes, url, json } => {
+            let plan = load_plan(&routes)?;
+            if plan.has_errors() {
+                report_diagnostics(&plan);
+                return Err(Coded(
+                    1,
+                    "the registry has errors; fix them first (see above)".into(),
+                )
+                .into());
+            }
+            let ex = explain::explain(&plan, &url).map_err(|e| Coded(2, e.to_string()))?;
+            if json {
+                write_stdout(&format!("{}\n", serde_json::to_string_pretty(&ex)?))?;
+            } else {
+                write_stdout(&ex.to_text())?;
+            }
+            Ok(if ex.route.is_some() { 0 } else { 1 })
+        }
+        Command::Apply {
+            routes,
+            admin,
+            args,
+        } => {
+            let target = admin::Admin::parse(&admin).map_err(|e| Coded(2, e.to_string()))?;
+            let mut opts = options(&args)?;
+            let plan = load_plan(&routes)?;
+            report_diagnostics(&plan);
+            let format: Format = args.format.into();
+            let content_type = match format {
+                Format::Json => {
+                    // Keep the admin endpoint where it is: a config without `admin`
+                    // would move it to Caddy's default address.
+                    let mut base = opts.base.take().unwrap_or_else(|| serde_json::json!({}));
+                    if let Some(obj) = base.as_object_mut() {
+                        let admin = obj.entry("admin").or_insert_with(|| serde_json::json!({}));
+                        if let Some(a) = admin.as_object_mut() {
+                            a.entry("listen")
+                                .or_insert_with(|| serde_json::Value::String(target.listen()));
+                        }
+                    }
+                    opts.base = Some(base);
+                    "application/json"
+                }
+                Format::Caddyfile => {
+                    match &opts.global {
+                        None => {
+                            opts.global = Some((
+                                "generated".into(),
+                                format!("{{\n\tadmin {}\n}}\n", target.listen()),
+                            ));
+                        }
+                        Some((name, text)) if !text.contains("admin") => tracing::warn!(
+                            "{name} has no `admin` option: after loading, Caddy's admin API moves to its default address"
+                        ),
+                        Some(_) => {}
+                    }
+                    "text/caddyfile"
+                }
+            };
+            let text = compose(&plan, format, &opts)?;
+            target
+                .load(text.as_bytes(), content_type)
+                .map_err(|e| Coded(3, e.to_string()))?;
+            tracing::info!(
+                "Caddy at {admin} loaded {} routes on {} sites",
+                plan.route_count(),
+                plan.sites.len()
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// Print to stdout; a reader that went away (`| head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let code = e.downcast_ref::<Coded>().map_or(2, |c| c.0);
+            eprintln!("axios-caddy: error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
