@@ -1,0 +1,142 @@
+# Self-tests of the harness: stub types, stub pkgs, evalNixos/evalHome, and a
+# real nixpkgs lib function.
+{ lib, pkgs, evalNixos, evalHome, hasPackage, ... }:
+let
+  two = evalNixos [
+    { environment.systemPackages = [ pkgs.git ]; boot.kernelParams = [ "a=1" ]; }
+    ({ pkgs, ... }: {
+      environment.systemPackages = [ pkgs.jq ];
+      boot.kernelParams = lib.mkBefore [ "first" ];
+      programs.foo.list = [ 1 ];
+      programs.foo.nested.x = lib.mkDefault 1;
+    })
+    {
+      programs.foo.list = [ 2 ];
+      programs.foo.nested.x = 5;
+      programs.foo.nested.y = lib.mkIf false 9;
+      assertions = [
+        { assertion = false; message = "fix me"; }
+        { assertion = true; message = "fine"; }
+      ];
+      warnings = [ "careful" ];
+      systemd.services.demo = {
+        wantedBy = [ "multi-user.target" ];
+        script = "echo one";
+        serviceConfig.DynamicUser = true;
+      };
+    }
+    { systemd.services.demo.script = "echo two"; systemd.services.demo.after = [ "network.target" ]; }
+  ];
+  home = evalHome [
+    ({ config, lib, ... }: {
+      home.packages = [ pkgs.fish ];
+      xdg.configFile."foo/bar.toml".source = (pkgs.formats.toml { }).generate "bar.toml" { a = 1; };
+      programs.git.enable = true;
+      home.activation.demo = lib.hm.dag.entryAfter [ "writeBoundary" ] "echo hi";
+      systemd.user.services.demo.Service.ExecStart = "${lib.getExe pkgs.ripgrep} --version";
+      home.file."x".text = config.xdg.configHome;
+    })
+  ];
+in
+{
+  testListsConcatenateInOrder = {
+    expr = two.config.boot.kernelParams;
+    expected = [ "first" "a=1" ];
+  };
+  testPackagesMerge = {
+    # definition order across modules is the module system's business (it
+    # reverses); compare sorted
+    expr = lib.sort lib.lessThan (map (p: p.pname) two.config.environment.systemPackages);
+    expected = [ "git" "jq" ];
+  };
+  testFreeformListsConcatenate = {
+    expr = lib.sort lib.lessThan two.config.programs.foo.list;
+    expected = [ 1 2 ];
+  };
+  testFreeformPriorities = {
+    expr = two.config.programs.foo.nested.x;
+    expected = 5;
+  };
+  testFailedAssertions = {
+    expr = two.failedAssertions;
+    expected = [ "fix me" ];
+  };
+  testWarnings = {
+    expr = two.warnings;
+    expected = [ "careful" ];
+  };
+  testSystemdUnitMerge = {
+    expr = {
+      inherit (two.config.systemd.services.demo) wantedBy after script enable;
+      dyn = two.config.systemd.services.demo.serviceConfig.DynamicUser;
+    };
+    expected = {
+      wantedBy = [ "multi-user.target" ];
+      after = [ "network.target" ];
+      script = "echo one\necho two";
+      enable = true;
+      dyn = true;
+    };
+  };
+  testStubPackageShape = {
+    expr = {
+      exe = lib.getExe pkgs.ripgrep;
+      isDrv = lib.isDerivation pkgs.caddy;
+      store = lib.hasPrefix "/nix/store/" "${pkgs.caddy}";
+      nested = pkgs.kdePackages.kate.pname;
+      script = (pkgs.writeShellScriptBin "hello" "echo hi").text;
+      scriptExe = lib.getExe (pkgs.writeShellScriptBin "hello" "echo hi");
+      runCommand = (pkgs.runCommand "check" { nativeBuildInputs = [ pkgs.caddy ]; } "caddy adapt").buildCommand;
+      json = (pkgs.formats.json { }).generate "x.json" { a = [ 1 ]; };
+    };
+    expected = {
+      exe = "${pkgs.ripgrep}/bin/rg";
+      isDrv = true;
+      store = true;
+      nested = "kde-kate";
+      script = "echo hi";
+      scriptExe = "${pkgs.writeShellScriptBin "hello" "echo hi"}/bin/hello";
+      runCommand = "caddy adapt";
+      json = (pkgs.formats.json { }).generate "x.json" { a = [ 1 ]; };
+    };
+  };
+  testFormatsKeepValue = {
+    expr = ((pkgs.formats.toml { }).generate "c.toml" { version = 1; }).value;
+    expected = { version = 1; };
+  };
+  testHomeEval = {
+    expr = {
+      pkgs = map (p: p.pname) home.config.home.packages;
+      toml = home.config.xdg.configFile."foo/bar.toml".source.value;
+      git = home.config.programs.git.enable;
+      dag = home.config.home.activation.demo.after;
+      x = home.config.home.file.x.text;
+      hasFish = hasPackage "fish" home.config.home.packages;
+    };
+    expected = {
+      pkgs = [ "fish" ];
+      toml = { a = 1; };
+      git = true;
+      dag = [ "writeBoundary" ];
+      x = "/home/alice/.config";
+      hasFish = true;
+    };
+  };
+  # A real nixpkgs lib function, evaluated with the real library.
+  testRealLibFunction = {
+    expr = lib.strings.toSentenceCase (lib.concatMapStringsSep "," toString (lib.range 1 3));
+    expected = "1,2,3";
+  };
+  testFreeformMkIfFalseIsUndefined = {
+    expr = two.config.programs.foo.nested.y;
+    expectedError = "programs.foo.nested.y";
+  };
+  testConflictingScalarFails = {
+    expr = (evalNixos [{ programs.bar.name = "a"; } { programs.bar.name = "b"; }]).config.programs.bar.name;
+    expectedError = "stub option `programs.bar.name' has conflicting definitions";
+  };
+  testPrimeRegexRejectsHex = {
+    expr = (evalNixos [{ hardware.nvidia.prime.nvidiaBusId = "0000:0a:00.0"; }]).config.hardware.nvidia.prime.nvidiaBusId;
+    expectedError = "hardware.nvidia.prime.nvidiaBusId";
+  };
+}
