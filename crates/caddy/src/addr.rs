@@ -264,9 +264,11 @@ impl Upstream {
         let port = match (port, scheme) {
             (Some(p), _) => p,
             (None, Some(sc)) => sc.default_port(),
-            (None, None) => return Err(format!(
+            (None, None) => {
+                return Err(format!(
                 "target `{s}` is not an address: a target without a scheme needs a port; {FORMS}"
-            )),
+            ))
+            }
         };
         Ok(Upstream {
             dial: format!("{host}:{port}"),

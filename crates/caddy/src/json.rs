@@ -27,7 +27,7 @@ pub enum JsonError {
 
 /// Build the JSON config; `base` (a Caddy JSON config, e.g. with `admin` and
 /// `logging`) is extended with the generated servers.
-pub fn render(plan: &Plan, base: Option<Value>) -> Result<Value, JsonError> {
+pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<Value, JsonError> {
     let raw: Vec<&str> = plan
         .sites
         .iter()
@@ -76,7 +76,12 @@ pub fn render(plan: &Plan, base: Option<Value>) -> Result<Value, JsonError> {
         if srv.contains_key(&name) {
             return Err(JsonError::ServerClash { name });
         }
-        let mut server = json!({"listen": [format!(":{port}")], "routes": routes});
+        let listen = match bind {
+            Some(b) if b.contains(':') => format!("[{b}]:{port}"),
+            Some(b) => format!("{b}:{port}"),
+            None => format!(":{port}"),
+        };
+        let mut server = json!({"listen": [listen], "routes": routes});
         if !skip.is_empty() {
             server["automatic_https"] = json!({"skip": skip});
         }

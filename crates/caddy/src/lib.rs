@@ -43,6 +43,8 @@ pub enum ComposeError {
     Fragment(#[from] caddyfile::FragmentError),
     #[error(transparent)]
     Json(#[from] json::JsonError),
+    #[error("--bind `{0}` is not an IP address (e.g. 127.0.0.1 or ::1)")]
+    BadBind(String),
     #[error("--global/--extra are Caddyfile text and cannot be used with --format json; put global settings in a JSON --base file")]
     CaddyfileFragmentInJson,
 }
@@ -56,6 +58,8 @@ pub struct ComposeOptions {
     pub extra: Option<(String, String)>,
     /// A Caddy JSON config to extend (`--format json`).
     pub base: Option<serde_json::Value>,
+    /// Listen only on this address (a `bind` line per site; `listen` in JSON).
+    pub bind: Option<String>,
 }
 
 /// Compose the config text; refuses when the plan has errors.
@@ -67,6 +71,11 @@ pub fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> Result<Str
             list: errors.join("\n"),
         });
     }
+    if let Some(b) = &opts.bind {
+        if b.parse::<std::net::IpAddr>().is_err() {
+            return Err(ComposeError::BadBind(b.clone()));
+        }
+    }
     match format {
         Format::Caddyfile => {
             if let Some((what, text)) = &opts.global {
@@ -77,6 +86,7 @@ pub fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> Result<Str
             }
             Ok(caddyfile::render(
                 plan,
+                opts.bind.as_deref(),
                 opts.global.as_ref().map(|g| g.1.as_str()),
                 opts.extra.as_ref().map(|e| e.1.as_str()),
             ))
@@ -85,7 +95,7 @@ pub fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> Result<Str
             if opts.global.is_some() || opts.extra.is_some() {
                 return Err(ComposeError::CaddyfileFragmentInJson);
             }
-            let v = json::render(plan, opts.base.clone())?;
+            let v = json::render(plan, opts.base.clone(), opts.bind.as_deref())?;
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
             s.push('\n');
             Ok(s)

@@ -57,6 +57,9 @@ struct ComposeArgs {
     /// A Caddy JSON config that `--format json` extends (admin, logging, ...).
     #[arg(long, value_name = "FILE")]
     base: Option<PathBuf>,
+    /// Listen only on this IP address (e.g. 127.0.0.1); all interfaces by default.
+    #[arg(long, value_name = "IP")]
+    bind: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -117,7 +120,10 @@ fn read(what: &str, path: &Path) -> anyhow::Result<(String, String)> {
 }
 
 fn options(args: &ComposeArgs) -> anyhow::Result<ComposeOptions> {
-    let mut o = ComposeOptions::default();
+    let mut o = ComposeOptions {
+        bind: args.bind.clone(),
+        ..ComposeOptions::default()
+    };
     if let Some(p) = &args.global {
         o.global = Some(read("global options", p)?);
     }
