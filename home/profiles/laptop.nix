@@ -1,0 +1,36 @@
+# Laptop profile: base plus the desktop session, browser, calendar and AI tools, tuned for
+# a laptop: touchpad gestures, a wider default column on the small screen, brightness keys,
+# an ssh-agent that survives suspend, and a lighter wallpaper blur.
+{ lib, ... }:
+{
+  imports = [
+    ./base.nix
+    ../desktop
+    ../browser
+    ../calendar
+    ../ai
+  ];
+
+  axios = {
+    profile = "laptop";
+    desktop.enable = lib.mkDefault true;
+    browser.enable = lib.mkDefault true;
+    calendar.enable = lib.mkDefault true;
+    ai.enable = lib.mkDefault true;
+
+    desktop.niri = {
+      input.touchpad = {
+        tap = lib.mkDefault true;
+        naturalScroll = lib.mkDefault true;
+        disableWhileTyping = lib.mkDefault true;
+      };
+      # One screen: most windows want more than half of it.
+      layout.defaultColumnWidth = lib.mkDefault 0.66667;
+      layout.gaps = lib.mkDefault 8;
+      cursor.hideAfterInactiveMs = lib.mkDefault 3000;
+    };
+    desktop.shell.features.brightness = lib.mkDefault true;
+    # Less CPU on battery when the wallpaper changes.
+    desktop.wallpaper.blur.sigma = lib.mkDefault 16;
+  };
+}
