@@ -1,0 +1,185 @@
+//! Local filesystem helpers: a fast tree walk, mount points, process liveness, safe moves.
+
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+
+/// Relative paths (with `/`) of the regular files under `root`, like rclone's local
+/// backend sees them: symlinks are skipped, directories are not listed.
+pub fn walk_files(root: &Path) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let rd = std::fs::read_dir(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        for ent in rd {
+            let ent = ent.map_err(|source| Error::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            let ft = ent.file_type().map_err(|source| Error::Io {
+                path: ent.path(),
+                source,
+            })?;
+            let name = ent.file_name();
+            let name = name.to_string_lossy();
+            let rel = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if ft.is_dir() {
+                stack.push((ent.path(), rel));
+            } else if ft.is_file() {
+                out.push(rel);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Size and mtime (ns) of a local file.
+pub fn file_sig(path: &Path) -> Option<(i64, i128)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).ok()?;
+    let ns = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
+    Some((i64::try_from(m.size()).ok()?, ns))
+}
+
+/// Whether `path` is a mount point according to a `mountinfo` file.
+pub fn is_mountpoint(path: &Path, mountinfo: &Path) -> Result<bool, Error> {
+    let text = std::fs::read_to_string(mountinfo).map_err(|source| Error::Io {
+        path: mountinfo.to_path_buf(),
+        source,
+    })?;
+    let want = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    Ok(text.lines().any(|l| {
+        l.split(' ')
+            .nth(4)
+            .map(|mp| Path::new(&unescape_mount(mp)) == want)
+            .unwrap_or(false)
+    }))
+}
+
+/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
+fn unescape_mount(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a process with this PID is alive and looks like rclone.
+pub fn rclone_alive(pid: u32) -> bool {
+    match std::fs::read(format!("/proc/{pid}/cmdline")) {
+        Ok(c) => c.split(|b| *b == 0).any(|arg| {
+            let s = String::from_utf8_lossy(arg);
+            s.rsplit('/')
+                .next()
+                .is_some_and(|base| base.contains("rclone"))
+        }),
+        Err(_) => false,
+    }
+}
+
+/// Whether any process with this PID exists.
+pub fn pid_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Move `from` to `to` (creating parents), copying across filesystems. Never deletes
+/// the source before the copy is complete and synced.
+pub fn move_file(from: &Path, to: &Path) -> Result<(), Error> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    match std::fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(18) => {
+            // EXDEV: copy, fsync, then remove the original.
+            std::fs::copy(from, to).map_err(io(to))?;
+            std::fs::File::open(to)
+                .and_then(|f| f.sync_all())
+                .map_err(io(to))?;
+            std::fs::remove_file(from).map_err(io(from))
+        }
+        Err(e) => Err(Error::Io {
+            path: from.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+/// Copy `from` to `to` (creating parents), keeping the modification time.
+pub fn backup_file(from: &Path, to: &Path) -> Result<(), Error> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    std::fs::copy(from, to).map_err(io(to))?;
+    if let Ok(m) = std::fs::metadata(from).and_then(|m| m.modified()) {
+        if let Ok(f) = std::fs::File::options().write(true).open(to) {
+            let _ = f.set_modified(m);
+            let _ = f.sync_all();
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_files_only() {
+        let d = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(d.path().join("a/b")).expect("mk");
+        std::fs::write(d.path().join("a/b/c"), "x").expect("w");
+        std::fs::write(d.path().join("top"), "x").expect("w");
+        std::os::unix::fs::symlink("top", d.path().join("link")).expect("ln");
+        let mut v = walk_files(d.path()).expect("walk");
+        v.sort();
+        assert_eq!(v, vec!["a/b/c".to_string(), "top".to_string()]);
+    }
+
+    #[test]
+    fn mountinfo_parsing() {
+        let d = tempfile::tempdir().expect("tmp");
+        let mp = d.path().join("my disk");
+        std::fs::create_dir(&mp).expect("mk");
+        let canon = std::fs::canonicalize(&mp).expect("canon");
+        let esc = canon.to_string_lossy().replace(' ', "\\040");
+        let mi = d.path().join("mountinfo");
+        std::fs::write(
+            &mi,
+            format!(
+                "22 1 0:21 / / rw - ext4 /dev/sda1 rw\n99 22 0:50 / {esc} rw - ext4 /dev/sdb1 rw\n"
+            ),
+        )
+        .expect("w");
+        assert!(is_mountpoint(&mp, &mi).expect("read"));
+        assert!(!is_mountpoint(d.path(), &mi).expect("read"));
+    }
+}

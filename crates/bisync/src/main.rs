@@ -1,0 +1,214 @@
+//! `axios-bisync`: the guard around `rclone bisync`. Exit codes (see README.md):
+//! 0 ok, 1 retryable, 2 critical / locked out, 3 refused by a guard, 4 config or usage error.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use axios_bisync::{config, Config, Guard, ResyncPlan, EXIT_CONFIG, EXIT_OK, EXIT_REFUSED};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "axios-bisync",
+    version,
+    about = "Safe rclone bisync: deletion caps, markers, mount checks, crash-safe journal"
+)]
+struct Cli {
+    /// Config file [default: $XDG_CONFIG_HOME/axios/bisync.toml]
+    #[arg(long, global = true, env = "AXIOS_BISYNC_CONFIG")]
+    config: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Do not send desktop notifications.
+    #[arg(long, global = true)]
+    no_notify: bool,
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    quiet: u8,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Sync the given pairs (all when none given).
+    Run { pairs: Vec<String> },
+    /// Last success, last result, lockout and pending deletions per pair.
+    Status { pairs: Vec<String> },
+    /// Guided first sync: markers, a summary of what the resync copies where, the resync.
+    Init {
+        pair: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Guided way out of a lockout: what a resync would change, backups, the resync.
+    Recover {
+        pair: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Let the next run exceed the deletion caps once.
+    Approve { pair: String },
+    /// Clear stale rclone locks whose process is gone.
+    Unlock { pairs: Vec<String> },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_CONFIG as u8 } else { 0 });
+        }
+    };
+    axios_core::logging::init(cli.verbose, cli.quiet);
+    match real_main(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            let code = e
+                .downcast_ref::<axios_bisync::Error>()
+                .map(axios_bisync::Error::exit_code)
+                .unwrap_or(EXIT_CONFIG);
+            eprintln!("axios-bisync: {e:#}");
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<i32> {
+    let path = match cli.config.clone() {
+        Some(p) => p,
+        None => config::default_config_path()
+            .context("cannot find the config: set --config, XDG_CONFIG_HOME or HOME")?,
+    };
+    let cfg = Config::load(&path)?;
+    let mut guard = Guard::new(cfg);
+    guard.notifications = !cli.no_notify;
+    match cli.cmd {
+        Cmd::Run { pairs } => {
+            let reports = guard.run(&pairs)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else {
+                for r in &reports {
+                    println!("{}: {}", r.pair, r.message);
+                    for q in &r.quarantined {
+                        println!("  quarantined {q}");
+                    }
+                }
+            }
+            Ok(reports.iter().map(|r| r.code).max().unwrap_or(EXIT_OK))
+        }
+        Cmd::Status { pairs } => {
+            let st = guard.status(&pairs)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&st)?);
+            } else {
+                for s in &st {
+                    println!("{} ({} <-> {})", s.pair, s.path1, s.path2.display());
+                    let t = |v: Option<u64>| {
+                        v.map(|t| axios_bisync::listing::format_time(i128::from(t) * 1_000_000_000))
+                            .unwrap_or_else(|| "never".into())
+                    };
+                    println!("  initialized:  {}", s.initialized);
+                    println!("  last success: {}", t(s.last_success));
+                    println!(
+                        "  last result:  {}",
+                        s.last_result.as_deref().unwrap_or("none")
+                    );
+                    match &s.locked_out {
+                        Some(l) => println!(
+                            "  LOCKED OUT:   {} (run `axios-bisync recover {}`)",
+                            l.reason, s.pair
+                        ),
+                        None => println!("  locked out:   no"),
+                    }
+                    if let Some(p) = &s.pending {
+                        println!(
+                            "  pending deletions (blocked): {} on path2, {} on path1 - {}",
+                            p.delete_on_path2, p.delete_on_path1, p.reason
+                        );
+                        for e in p.examples_path2.iter().take(10) {
+                            println!("    path2: {e}");
+                        }
+                        for e in p.examples_path1.iter().take(10) {
+                            println!("    path1: {e}");
+                        }
+                    }
+                    if s.running {
+                        println!("  a run is in progress");
+                    }
+                    if s.interrupted {
+                        println!("  the last run was interrupted; the next run reconciles");
+                    }
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Cmd::Init { pair, yes } | Cmd::Recover { pair, yes } => {
+            let plan = guard.plan_resync(&pair)?;
+            print_plan(&plan, cli.json)?;
+            if !yes && !confirm()? {
+                eprintln!("nothing changed; re-run with --yes to apply");
+                return Ok(EXIT_REFUSED);
+            }
+            let r = guard.apply_resync(&pair, &plan)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!("{}: {}", r.pair, r.message);
+            }
+            Ok(r.code)
+        }
+        Cmd::Approve { pair } => {
+            println!("{}", guard.approve(&pair)?);
+            Ok(EXIT_OK)
+        }
+        Cmd::Unlock { pairs } => {
+            for line in guard.unlock(&pairs)? {
+                println!("{line}");
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn print_plan(plan: &ResyncPlan, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(plan)?);
+        return Ok(());
+    }
+    println!("Resync of {} would:", plan.pair);
+    for m in &plan.create_markers {
+        println!("  create the marker file on {m}");
+    }
+    println!("  copy {} file(s) from path1 to path2", plan.to_path2.len());
+    println!("  copy {} file(s) from path2 to path1", plan.to_path1.len());
+    println!(
+        "  overwrite {} path2 file(s) with path1's version (backed up first)",
+        plan.overwrite_path2.len()
+    );
+    for p in plan.overwrite_path2.iter().take(20) {
+        println!("    {p}");
+    }
+    println!("  leave {} identical file(s)", plan.identical);
+    println!("  delete nothing");
+    Ok(())
+}
+
+fn confirm() -> anyhow::Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Ok(false);
+    }
+    print!("Proceed? [y/N] ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}

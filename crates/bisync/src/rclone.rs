@@ -1,0 +1,386 @@
+//! Talking to rclone: version detection, listings (`lsjson`), and running `bisync`
+//! so that a SIGTERM to the guard lets rclone finish instead of interrupting it.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::listing::{parse_time, Entry, Listing};
+use crate::Error;
+
+/// An rclone version, e.g. 1.60.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// Parse the first line of `rclone version` (`rclone v1.60.1-DEV`).
+pub fn parse_version(text: &str) -> Option<Version> {
+    let line = text.lines().next()?;
+    let v = line.trim().strip_prefix("rclone v")?;
+    let mut parts = v.split(|c: char| !c.is_ascii_digit());
+    Some(Version {
+        major: parts.next()?.parse().ok()?,
+        minor: parts.next()?.parse().ok()?,
+        patch: parts.next().and_then(|p| p.parse().ok()).unwrap_or(0),
+    })
+}
+
+/// What this rclone can do, by version.
+#[derive(Debug, Clone, Copy)]
+pub struct Capabilities {
+    pub version: Version,
+}
+
+impl Capabilities {
+    /// bisync appeared in 1.58.
+    pub const MIN: Version = Version {
+        major: 1,
+        minor: 58,
+        patch: 0,
+    };
+
+    /// Exit codes that mean "critical, must --resync" for this version.
+    pub fn is_critical(&self, code: i32) -> bool {
+        if self.version
+            >= (Version {
+                major: 1,
+                minor: 69,
+                patch: 0,
+            })
+        {
+            code == 7
+        } else {
+            code == 2
+        }
+    }
+
+    /// `--max-lock` (1.66+): let rclone expire its own lock. We clear stale locks
+    /// ourselves on every version, so this is informational.
+    pub fn has_max_lock(&self) -> bool {
+        self.version
+            >= (Version {
+                major: 1,
+                minor: 66,
+                patch: 0,
+            })
+    }
+}
+
+/// An rclone binary with an optional config file.
+#[derive(Debug, Clone)]
+pub struct Rclone {
+    pub bin: PathBuf,
+    pub config: Option<PathBuf>,
+    pub caps: Capabilities,
+}
+
+#[derive(Deserialize)]
+struct LsItem {
+    #[serde(rename = "Path")]
+    path: String,
+    #[serde(rename = "Size")]
+    size: i64,
+    #[serde(rename = "ModTime")]
+    mod_time: String,
+}
+
+/// How a bisync run ended.
+#[derive(Debug, Clone)]
+pub struct BisyncOutcome {
+    /// rclone's exit code (`None` when it died from a signal).
+    pub code: Option<i32>,
+    /// The guard got SIGTERM/SIGINT while rclone ran.
+    pub signalled: bool,
+    /// rclone had to be killed after the grace period.
+    pub killed: bool,
+    /// rclone said `Must run --resync to recover`.
+    pub must_resync: bool,
+    /// The last lines rclone logged (for messages).
+    pub tail: Vec<String>,
+}
+
+impl Rclone {
+    /// Find rclone and detect its version.
+    pub fn detect(bin: &Path, config: Option<&Path>) -> Result<Self, Error> {
+        let out = std::process::Command::new(bin)
+            .arg("version")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::RcloneMissing {
+                bin: bin.to_path_buf(),
+                source,
+            })?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let version = parse_version(&text).ok_or_else(|| Error::RcloneVersion {
+            bin: bin.to_path_buf(),
+            found: text.lines().next().unwrap_or("").to_string(),
+        })?;
+        if version < Capabilities::MIN {
+            return Err(Error::RcloneVersion {
+                bin: bin.to_path_buf(),
+                found: format!("{version} (bisync needs 1.58 or newer)"),
+            });
+        }
+        if let Some(c) = config {
+            if !c.is_file() {
+                return Err(Error::Io {
+                    path: c.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "rclone config file not found (set `rclone_config` or run `rclone config`)",
+                    ),
+                });
+            }
+        }
+        Ok(Self {
+            bin: bin.to_path_buf(),
+            config: config.map(Path::to_path_buf),
+            caps: Capabilities { version },
+        })
+    }
+
+    /// A command with `--config` applied.
+    pub fn command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(&self.bin);
+        if let Some(cfg) = &self.config {
+            c.arg("--config").arg(cfg);
+        }
+        c.stdin(Stdio::null());
+        c
+    }
+
+    /// Recursive file listing of an rclone path (files only), optionally filtered.
+    pub fn lsjson(&self, path: &str, filters: Option<&Path>) -> Result<Listing, Error> {
+        let mut c = self.command();
+        c.args(["lsjson", "-R", "--files-only", "--no-mimetype"]);
+        if let Some(f) = filters {
+            c.arg("--filters-file").arg(f);
+        }
+        c.arg(path);
+        let out = c.output().map_err(|source| Error::RcloneMissing {
+            bin: self.bin.clone(),
+            source,
+        })?;
+        if !out.status.success() {
+            return Err(Error::Remote {
+                path: path.to_string(),
+                message: last_error_line(&String::from_utf8_lossy(&out.stderr)),
+            });
+        }
+        let items: Vec<LsItem> =
+            serde_json::from_slice(&out.stdout).map_err(|e| Error::Remote {
+                path: path.to_string(),
+                message: format!("cannot parse `rclone lsjson` output: {e}"),
+            })?;
+        let mut l = Listing::new();
+        for it in items {
+            let mtime_ns = parse_time(&it.mod_time).ok_or_else(|| Error::Remote {
+                path: path.to_string(),
+                message: format!("bad ModTime `{}` for {}", it.mod_time, it.path),
+            })?;
+            l.insert(
+                it.path,
+                Entry {
+                    size: it.size,
+                    mtime_ns,
+                    hash: "-".into(),
+                },
+            );
+        }
+        Ok(l)
+    }
+
+    /// Run an rclone subcommand to completion, returning an error naming `what` on failure.
+    pub fn run_simple(&self, args: &[&std::ffi::OsStr], what: &str) -> Result<(), Error> {
+        let out = self
+            .command()
+            .args(args)
+            .output()
+            .map_err(|source| Error::RcloneMissing {
+                bin: self.bin.clone(),
+                source,
+            })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::Remote {
+                path: what.to_string(),
+                message: last_error_line(&String::from_utf8_lossy(&out.stderr)),
+            })
+        }
+    }
+
+    /// Run `rclone <args>` (a bisync) in its own process group, logging its output.
+    /// On SIGTERM/SIGINT the signal is NOT forwarded: rclone may finish within `grace`;
+    /// after that it is killed with SIGKILL (which, unlike SIGTERM, does not make rclone
+    /// 1.60 demand a resync; the journal covers the half-done run).
+    pub fn run_bisync(
+        &self,
+        args: &[std::ffi::OsString],
+        grace: Duration,
+        on_spawn: impl FnOnce(u32),
+    ) -> Result<BisyncOutcome, Error> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| Error::Io {
+                path: PathBuf::from("<tokio runtime>"),
+                source,
+            })?;
+        rt.block_on(self.run_bisync_async(args, grace, on_spawn))
+    }
+
+    async fn run_bisync_async(
+        &self,
+        args: &[std::ffi::OsString],
+        grace: Duration,
+        on_spawn: impl FnOnce(u32),
+    ) -> Result<BisyncOutcome, Error> {
+        use tokio::io::AsyncBufReadExt;
+        use tokio::signal::unix::{signal, SignalKind};
+        let sig_io = |source| Error::Io {
+            path: PathBuf::from("<signal handler>"),
+            source,
+        };
+        // Handlers first, so a signal between spawn and wait cannot kill us.
+        let mut term = signal(SignalKind::terminate()).map_err(sig_io)?;
+        let mut int = signal(SignalKind::interrupt()).map_err(sig_io)?;
+        let mut cmd = tokio::process::Command::from(self.command());
+        cmd.args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(false);
+        let mut child = cmd.spawn().map_err(|source| Error::RcloneMissing {
+            bin: self.bin.clone(),
+            source,
+        })?;
+        if let Some(pid) = child.id() {
+            on_spawn(pid);
+        }
+        let stderr = child.stderr.take();
+        let reader = tokio::spawn(async move {
+            let mut tail: Vec<String> = Vec::new();
+            let mut must_resync = false;
+            if let Some(stderr) = stderr {
+                let mut lines = tokio::io::BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if line.contains("Must run --resync") {
+                        must_resync = true;
+                    }
+                    if line.contains("ERROR") || line.contains("Failed") {
+                        tracing::warn!(target: "rclone", "{line}");
+                    } else {
+                        tracing::debug!(target: "rclone", "{line}");
+                    }
+                    tail.push(line);
+                    if tail.len() > 20 {
+                        tail.remove(0);
+                    }
+                }
+            }
+            (tail, must_resync)
+        });
+        let mut signalled = false;
+        let mut killed = false;
+        let wait_io = |source| Error::Io {
+            path: PathBuf::from("<rclone child>"),
+            source,
+        };
+        let status = tokio::select! {
+            s = child.wait() => s.map_err(wait_io)?,
+            _ = term.recv() => { signalled = true; wait_after_signal(&mut child, grace, &mut killed).await.map_err(wait_io)? }
+            _ = int.recv() => { signalled = true; wait_after_signal(&mut child, grace, &mut killed).await.map_err(wait_io)? }
+        };
+        let (tail, must_resync) = reader.await.unwrap_or_default();
+        Ok(BisyncOutcome {
+            code: status.code(),
+            signalled,
+            killed,
+            must_resync,
+            tail,
+        })
+    }
+}
+
+async fn wait_after_signal(
+    child: &mut tokio::process::Child,
+    grace: Duration,
+    killed: &mut bool,
+) -> std::io::Result<std::process::ExitStatus> {
+    tracing::warn!(
+        "stop requested: letting rclone finish (up to {}s) so the pair is not locked out",
+        grace.as_secs()
+    );
+    match tokio::time::timeout(grace, child.wait()).await {
+        Ok(s) => s,
+        Err(_) => {
+            tracing::warn!(
+                "rclone still running after {}s: killing it; the journal makes the next run reconcile",
+                grace.as_secs()
+            );
+            *killed = true;
+            child.start_kill()?;
+            child.wait().await
+        }
+    }
+}
+
+/// The most useful line of rclone's stderr.
+pub fn last_error_line(stderr: &str) -> String {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.contains("NOTICE") && !l.trim().is_empty())
+        .map(|l| {
+            // Drop rclone's "2026/11/21 23:26:18 " timestamp.
+            let t = l.trim();
+            if t.len() > 20 && t.as_bytes().get(4) == Some(&b'/') {
+                t[20..].to_string()
+            } else {
+                t.to_string()
+            }
+        })
+        .unwrap_or_else(|| "rclone failed without a message".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        let v = parse_version("rclone v1.60.1-DEV\n- os/version: debian").expect("v");
+        assert_eq!(v.to_string(), "1.60.1");
+        let caps = Capabilities { version: v };
+        assert!(caps.is_critical(2));
+        assert!(!caps.is_critical(7));
+        assert!(!caps.has_max_lock());
+        let new = Capabilities {
+            version: parse_version("rclone v1.69.0").expect("v"),
+        };
+        assert!(new.is_critical(7));
+        assert!(new.has_max_lock());
+        assert!(parse_version("not rclone").is_none());
+    }
+
+    #[test]
+    fn error_line() {
+        let s = "2026/11/21 23:26:18 NOTICE: Config file not found\n2026/11/21 23:26:18 Failed to create file system for \"nope:x\": didn't find section in config file\n";
+        assert_eq!(
+            last_error_line(s),
+            "Failed to create file system for \"nope:x\": didn't find section in config file"
+        );
+    }
+}

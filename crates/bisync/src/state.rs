@@ -1,0 +1,182 @@
+//! Per-pair state in the state dir: results, lockout, pending deletions, the run journal.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Files of one pair under `<state_dir>/<pair>/`.
+#[derive(Debug, Clone)]
+pub struct PairPaths {
+    pub dir: PathBuf,
+    /// rclone's `--workdir`.
+    pub workdir: PathBuf,
+    pub state: PathBuf,
+    pub journal: PathBuf,
+    /// Listings saved before each run (`path1.lst`, `path2.lst`).
+    pub journal_dir: PathBuf,
+    /// The guard's own lock (one run per pair).
+    pub lock: PathBuf,
+    /// The copy of the filters file rclone is given (rclone writes its `.md5` next to it).
+    pub filters: PathBuf,
+    pub quarantine_root: PathBuf,
+    pub backup_root: PathBuf,
+}
+
+impl PairPaths {
+    pub fn new(state_dir: &Path, pair: &str) -> Self {
+        let dir = state_dir.join("pairs").join(pair);
+        Self {
+            workdir: dir.join("workdir"),
+            state: dir.join("state.json"),
+            journal: dir.join("journal.json"),
+            journal_dir: dir.join("journal"),
+            lock: dir.join("guard.lock"),
+            filters: dir.join("filters.txt"),
+            quarantine_root: state_dir.join("quarantine").join(pair),
+            backup_root: state_dir.join("backup").join(pair),
+            dir,
+        }
+    }
+
+    pub fn create(&self) -> Result<(), Error> {
+        for d in [&self.dir, &self.workdir, &self.journal_dir] {
+            std::fs::create_dir_all(d).map_err(|source| Error::Io {
+                path: d.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a pair is locked out until `recover`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Lockout {
+    pub since: u64,
+    pub reason: String,
+}
+
+/// Deletions a refused run would have made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Pending {
+    pub at: u64,
+    pub reason: String,
+    /// Files gone from path1 that the run would delete on path2.
+    pub delete_on_path2: u64,
+    /// Files gone from path2 that the run would delete on path1.
+    pub delete_on_path1: u64,
+    /// Up to 50 examples of each.
+    pub examples_path2: Vec<String>,
+    pub examples_path1: Vec<String>,
+}
+
+/// Persistent state of a pair (`state.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct PairState {
+    pub initialized: bool,
+    pub last_success: Option<u64>,
+    pub last_attempt: Option<u64>,
+    pub last_result: Option<String>,
+    pub last_code: Option<i32>,
+    pub locked_out: Option<Lockout>,
+    pub pending: Option<Pending>,
+    /// `approve` was run: the next run may exceed the deletion caps once.
+    pub approved: bool,
+    /// File counts (path1, path2) after the last good run.
+    pub counts: Option<(u64, u64)>,
+    /// Last "no success for too long" notification.
+    pub stale_notified: Option<u64>,
+}
+
+impl PairState {
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        match std::fs::read(path) {
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::State {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(source) => Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let data = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        axios_core::atomic_write(path, &data)?;
+        Ok(())
+    }
+}
+
+/// The record of a run in flight, written before rclone starts and removed when the
+/// guard has seen it end. Its presence at the next start means the run was cut short.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Journal {
+    /// When the run started (ns since the epoch).
+    pub started_ns: i128,
+    pub guard_pid: u32,
+    /// `run` or `resync`.
+    pub kind: String,
+}
+
+impl Journal {
+    pub fn load(path: &Path) -> Result<Option<Self>, Error> {
+        match std::fs::read(path) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|e| Error::State {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let data = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        axios_core::atomic_write(path, &data)?;
+        Ok(())
+    }
+
+    pub fn remove(path: &Path) -> Result<(), Error> {
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+/// Seconds since the epoch.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Nanoseconds since the epoch.
+pub fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
