@@ -29,6 +29,7 @@ pub enum Kind {
     DuplicatePath,
     Shadowed,
     PriorityIneffective,
+    StripLeavesRelativePath,
     EmptyRegistry,
 }
 

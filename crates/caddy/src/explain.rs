@@ -218,11 +218,13 @@ pub fn explain(plan: &Plan, url: &str) -> Result<Explanation, ExplainError> {
             ex.target = Some(r.upstream.caddyfile());
             let upstream_path = match &r.strip {
                 Some(prefix) if lower.starts_with(&prefix.to_ascii_lowercase()) => {
+                    // As Caddy 2.6.2 does (tested): `/apix` minus `/api` is `x`,
+                    // without a leading slash; an empty rest becomes `/`.
                     let rest = &path[prefix.len()..];
-                    if rest.starts_with('/') {
-                        rest.to_string()
+                    if rest.is_empty() {
+                        "/".to_string()
                     } else {
-                        format!("/{rest}")
+                        rest.to_string()
                     }
                 }
                 _ => path.clone(),

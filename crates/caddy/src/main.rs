@@ -105,7 +105,7 @@ enum Command {
 
 /// An error with its exit code.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
+#[error("{1}")]
 struct Coded(u8, String);
 
 fn load_plan(routes: &Path) -> anyhow::Result<Plan> {

@@ -176,6 +176,19 @@ fn interpret(r: &Route, diags: &mut Vec<Diagnostic>) -> Option<(Site, PlannedRou
         return None;
     }
     let pattern = pattern?;
+    if let Some(p) = pattern.as_ref().filter(|p| r.strip_prefix && p.wildcard) {
+        if !p.literal.ends_with('/') {
+            diags.push(Diagnostic::warning(
+                Kind::StripLeavesRelativePath,
+                [name],
+                Some("stripPrefix"),
+                format!(
+                    "`{0}` with stripPrefix also matches e.g. `{1}x`, which reaches the upstream as `x`, without a leading slash (Caddy strips `{1}` literally); use `{1}/*` (plus an exact `{1}` route if needed)",
+                    p.pattern, p.strip()
+                ),
+            ));
+        }
+    }
     let strip = match (&pattern, r.strip_prefix) {
         (Some(p), true) => Some(p.strip()),
         _ => None,

@@ -246,8 +246,13 @@ impl Caddy {
     pub fn start(caddy: &Path, config: &Path, adapter: &str, admin: u16, wait_port: u16) -> Caddy {
         let home = tempfile::tempdir().expect("caddy home");
         let log = std::fs::File::create(home.path().join("caddy.log")).expect("log");
-        let child = Command::new(caddy)
-            .args(["run", "--adapter", adapter, "--config"])
+        let mut cmd = Command::new(caddy);
+        cmd.arg("run");
+        if adapter != "json" {
+            cmd.args(["--adapter", adapter]);
+        }
+        let child = cmd
+            .arg("--config")
             .arg(config)
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
@@ -257,7 +262,7 @@ impl Caddy {
             .stderr(log)
             .spawn()
             .expect("start caddy");
-        let c = Caddy {
+        let mut c = Caddy {
             child,
             admin,
             _home: home,
@@ -266,10 +271,13 @@ impl Caddy {
         c
     }
 
-    pub fn wait_for(&self, port: u16) {
+    pub fn wait_for(&mut self, port: u16) {
         let deadline = Instant::now() + Duration::from_secs(30);
         for p in [self.admin, port] {
             while TcpStream::connect(("127.0.0.1", p)).is_err() {
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    panic!("caddy exited ({status}):\n{}", self.log());
+                }
                 assert!(
                     Instant::now() < deadline,
                     "caddy did not listen on {p}:\n{}",
