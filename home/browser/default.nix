@@ -19,6 +19,12 @@ let
     firefox = pkgs.firefox;
   };
 
+  chromiumSettings = {
+    enable = true;
+    inherit (cfg) package commandLineArgs;
+    extensions = map (id: { inherit id; }) cfg.extensions;
+  };
+
   mimeTypes = [
     "text/html"
     "application/xhtml+xml"
@@ -99,13 +105,9 @@ in
       };
     }
 
-    (mkIf chromiumFamily {
-      programs.${cfg.flavour} = {
-        enable = true;
-        inherit (cfg) package commandLineArgs;
-        extensions = map (id: { inherit id; }) cfg.extensions;
-      };
-    })
+    # One block per browser: attribute names must not depend on `config`.
+    (mkIf (cfg.flavour == "chromium") { programs.chromium = chromiumSettings; })
+    (mkIf (cfg.flavour == "brave") { programs.brave = chromiumSettings; })
 
     (mkIf (!chromiumFamily) {
       programs.firefox = {

@@ -246,9 +246,6 @@ in
         message = "axios.calendar.defaultCalendar = \"${toString cfg.defaultCalendar}\" is not one of axios.calendar.accounts (${concatStringsSep ", " (lib.attrNames cfg.accounts)}).";
       }];
 
-    warnings = lib.optional (cfg.accounts == { })
-      "axios.calendar is enabled without accounts: khal will show no events. Add axios.calendar.accounts.<name>.";
-
     home.packages = [ cfg.vdirsyncerPackage cfg.khalPackage ];
 
     xdg.configFile = {
