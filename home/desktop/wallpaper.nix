@@ -138,6 +138,14 @@ in
       };
       backdropPackage = mkPackageOption pkgs "swaybg" { };
     };
+
+    scripts = mkOption {
+      type = types.attrsOf types.package;
+      readOnly = true;
+      internal = true;
+      description = "The generated scripts (`set`: the axios-wallpaper CLI, `blur`: the blur job), for other modules and tests.";
+      example = literalExpression "{ set = <derivation>; blur = <derivation>; }";
+    };
   };
 
   config = mkIf cfg.enable (lib.mkMerge [
@@ -156,6 +164,8 @@ in
           message = "axios.desktop.wallpaper.collection.source (${toString cfg.collection.source}) holds no .png file; point it at a directory of PNG images or set collection.enable = false.";
         }
       ];
+
+      axios.desktop.wallpaper.scripts = { set = setScript; blur = blurScript; };
 
       home.packages = [ setScript ];
 
