@@ -578,9 +578,11 @@ impl Guard {
                 }
                 continue;
             }
-            let side = if partial(b, a, l2.as_ref().and_then(|l| l.get(p)), start) {
+            let p1 = l1.as_ref().and_then(|l| l.get(p));
+            let p2 = l2.as_ref().and_then(|l| l.get(p));
+            let side = if partial(b, a, p2, p1, start) {
                 2
-            } else if partial(a, b, l1.as_ref().and_then(|l| l.get(p)), start) {
+            } else if partial(a, b, p1, p2, start) {
                 1
             } else {
                 continue;
@@ -902,13 +904,23 @@ fn same(a: &Entry, b: &Entry) -> bool {
     a.size == b.size && (a.mtime_ns - b.mtime_ns).abs() <= MTIME_TOLERANCE_NS
 }
 
-/// `x` was written by the interrupted run and is not a finished copy of `other`:
-/// written after the run started, while `other` was not, and changed since the listing.
-fn partial(x: &Entry, other: &Entry, prior: Option<&Entry>, start: i128) -> bool {
+/// `x` was written by the interrupted run and is not a finished copy of `other`: written
+/// after the run started and after `other` was last modified, not larger than `other`
+/// (a truncated copy, or a complete one whose mtime rclone had not set yet), changed since
+/// the prior listing, while `other` is new or changed too (so rclone was copying it).
+/// Such a file is quarantined (moved, never deleted).
+fn partial(
+    x: &Entry,
+    other: &Entry,
+    prior_x: Option<&Entry>,
+    prior_other: Option<&Entry>,
+    start: i128,
+) -> bool {
     x.mtime_ns >= start - START_SLACK_NS
-        && other.mtime_ns < start - START_SLACK_NS
+        && x.mtime_ns > other.mtime_ns
         && x.size <= other.size
-        && prior.is_none_or(|p| !same(p, x))
+        && prior_x.is_none_or(|p| !same(p, x))
+        && prior_other.is_none_or(|p| !same(p, other))
 }
 
 fn keep_hash(prior: Option<&Entry>, cur: &Entry) -> Entry {
@@ -1121,18 +1133,32 @@ mod tests {
     fn partial_rules() {
         let start = 1000 * 1_000_000_000;
         // Truncated copy written during the run vs an older source: partial.
-        assert!(partial(&e(10, 1001), &e(100, 500), None, start));
+        assert!(partial(&e(10, 1001), &e(100, 500), None, None, start));
         // Same size but mtime not yet set by rclone: partial.
+        let (px, po) = (e(50, 400), e(60, 300));
         assert!(partial(
             &e(100, 1001),
             &e(100, 500),
-            Some(&e(50, 400)),
+            Some(&px),
+            Some(&po),
             start
         ));
-        // Source also changed during the run: undecidable, left to rclone.
-        assert!(!partial(&e(10, 1001), &e(100, 1001), None, start));
+        // Source changed after the copy was written: undecidable, left to rclone.
+        assert!(!partial(&e(10, 1001), &e(100, 1002), None, None, start));
+        // Larger than the source: a user edit, not a partial copy.
+        assert!(!partial(&e(200, 1001), &e(100, 500), None, None, start));
         // Written before the run: not ours.
-        assert!(!partial(&e(10, 900), &e(100, 500), None, start));
+        assert!(!partial(&e(10, 900), &e(100, 500), None, None, start));
+        // The other side is unchanged since the listing, so rclone was not copying it:
+        // `x` is a user edit made during the run.
+        let (px, po) = (e(100, 400), e(100, 500));
+        assert!(!partial(
+            &e(100, 1001),
+            &e(100, 500),
+            Some(&px),
+            Some(&po),
+            start
+        ));
     }
 
     #[test]

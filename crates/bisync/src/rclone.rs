@@ -165,7 +165,7 @@ impl Rclone {
         let mut c = self.command();
         c.args(["lsjson", "-R", "--files-only", "--no-mimetype"]);
         if let Some(f) = filters {
-            c.arg("--filters-file").arg(f);
+            c.arg("--filter-from").arg(f);
         }
         c.arg(path);
         let out = c.output().map_err(|source| Error::RcloneMissing {

@@ -1,0 +1,517 @@
+//! Fault injection against the real binary and real rclone. Every test asserts that no
+//! file was lost or truncated on either side and that no `..path1`/`..path2` copy appeared.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::*;
+
+fn seed(fx: &Fx, n: usize) -> BTreeMap<String, Vec<u8>> {
+    let mut exp = BTreeMap::new();
+    for i in 0..n {
+        let k = format!("d{}/f{i}.txt", i % 5);
+        let v = content(&k, 100 + i);
+        write(&fx.p1, &k, &v);
+        exp.insert(k, v);
+    }
+    exp
+}
+
+fn with_marker(mut exp: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    exp.insert("RCLONE_TEST".into(), Vec::new());
+    exp
+}
+
+#[test]
+fn init_then_run_syncs_both_ways() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = seed(&fx, 20);
+    write(&fx.p2, "local-only.txt", b"from path2");
+    exp.insert("local-only.txt".into(), b"from path2".to_vec());
+    // Without --yes and without a terminal, init refuses and changes nothing.
+    let o = fx.run(&["init", "docs"]);
+    assert_eq!(code(&o), Some(3));
+    assert!(
+        stdout(&o).contains("copy 20 file(s) from path1 to path2"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!fx.p2.join("RCLONE_TEST").exists());
+    fx.init();
+    let exp = with_marker(exp);
+    assert_synced(&fx, &exp);
+    // Changes on both sides, then a regular run.
+    let mut exp = exp;
+    write(&fx.p1, "d0/f0.txt", b"changed on path1");
+    exp.insert("d0/f0.txt".into(), b"changed on path1".to_vec());
+    write(&fx.p2, "new/on2.txt", b"new on path2");
+    exp.insert("new/on2.txt".into(), b"new on path2".to_vec());
+    std::fs::remove_file(fx.p2.join("d1/f1.txt")).expect("rm");
+    exp.remove("d1/f1.txt");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert_synced(&fx, &exp);
+    let st = fx.status_json();
+    assert_eq!(st["initialized"], true);
+    assert!(st["last_success"].is_u64());
+    assert!(st["locked_out"].is_null());
+    // stderr mentions the missing bus only as a warning: the run succeeded.
+}
+
+/// kill -9 of rclone in the middle of copying, over several rounds, with new files and
+/// overwritten files in flight. Deterministic: the test waits until N copies are complete.
+#[test]
+fn kill9_rclone_mid_copy_never_conflicts_or_truncates() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let exp = with_marker(seed(&fx, 5));
+    fx.init();
+    let mut exp = exp;
+    for round in 0..3 {
+        // 24 files of 96 KiB on path1 (half new, half overwrites of earlier rounds' files),
+        // plus a new file on path2.
+        let mut batch = BTreeMap::new();
+        for i in 0..24 {
+            let k = format!("big/r{}-{i}.bin", if i % 2 == 0 { round } else { 0 });
+            let v = content(&format!("{k}-{round}"), 96 * 1024);
+            write(&fx.p1, &k, &v);
+            batch.insert(k.clone(), v.clone());
+            exp.insert(k, v);
+        }
+        let k2 = format!("from2/round{round}.txt");
+        write(&fx.p2, &k2, k2.as_bytes());
+        exp.insert(k2.clone(), k2.as_bytes().to_vec());
+        std::fs::write(&fx.slow, "512k").expect("slow");
+        let _ = std::fs::remove_file(&fx.pids);
+        let mut child = fx.spawn(&["run", "docs"]);
+        wait_until(
+            "4 complete copies on path2",
+            Duration::from_secs(60),
+            || complete_copies(&fx.p2, &batch) >= 4,
+        );
+        let pid = fx.last_rclone_pid().expect("rclone pid");
+        kill9(pid);
+        let st = child.wait().expect("wait guard");
+        assert_eq!(st.code(), Some(1), "a killed rclone is a retryable failure");
+        assert!(
+            fx.state.join("pairs/docs/journal.json").exists(),
+            "journal kept"
+        );
+        // Nothing lost on the source side, whatever state path2 is in.
+        assert_has_all(&fx.p1, &batch);
+        std::fs::remove_file(&fx.slow).expect("fast again");
+        let o = fx.run(&["run", "docs"]);
+        assert_eq!(code(&o), Some(0), "run after kill -9 must succeed");
+        assert_synced(&fx, &exp);
+        assert!(!fx.state.join("pairs/docs/journal.json").exists());
+    }
+    // Anything set aside is in the quarantine, never deleted.
+    let st = fx.status_json();
+    assert!(st["locked_out"].is_null());
+}
+
+/// kill -9 of the guard itself mid-copy: rclone (own process group) finishes; the next run
+/// waits for it, reconciles and syncs without conflicts.
+#[test]
+fn kill9_guard_mid_copy() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = with_marker(seed(&fx, 3));
+    fx.init();
+    let mut batch = BTreeMap::new();
+    for i in 0..12 {
+        let k = format!("g/{i}.bin");
+        let v = content(&k, 64 * 1024);
+        write(&fx.p1, &k, &v);
+        batch.insert(k.clone(), v.clone());
+        exp.insert(k, v);
+    }
+    std::fs::write(&fx.slow, "512k").expect("slow");
+    let _ = std::fs::remove_file(&fx.pids);
+    let mut child = fx.spawn(&["run", "docs"]);
+    wait_until("2 complete copies", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 2
+    });
+    let rclone_pid = fx.last_rclone_pid().expect("pid");
+    kill9(i32::try_from(child.id()).expect("pid"));
+    let _ = child.wait();
+    // rclone still runs: a new run must not start a second rclone on the same pair.
+    if pid_alive(rclone_pid) {
+        let o = fx.run(&["run", "docs"]);
+        assert!(matches!(code(&o), Some(0) | Some(1)), "{}", stderr(&o));
+    }
+    wait_until("orphaned rclone to finish", Duration::from_secs(60), || {
+        !pid_alive(rclone_pid)
+    });
+    std::fs::remove_file(&fx.slow).expect("fast");
+    let o = fx.run(&["run", "docs"]);
+    assert_eq!(code(&o), Some(0));
+    assert_synced(&fx, &exp);
+}
+
+#[test]
+fn emptied_local_root_is_refused() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let exp = with_marker(seed(&fx, 10));
+    fx.init();
+    // Everything gone, marker included.
+    std::fs::remove_dir_all(&fx.p2).expect("rm");
+    std::fs::create_dir(&fx.p2).expect("mk");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+    assert!(stdout(&o).contains("marker"), "{}", stdout(&o));
+    assert_has_all(&fx.p1, &exp);
+    assert!(
+        tree(&fx.p2).is_empty(),
+        "nothing copied into the emptied side either"
+    );
+    // Emptied but the marker kept: the deletion caps refuse.
+    write(&fx.p2, "RCLONE_TEST", b"");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3));
+    assert_has_all(&fx.p1, &exp);
+    let st = fx.status_json();
+    assert_eq!(st["pending"]["delete_on_path1"], 10);
+    assert!(st["locked_out"].is_null(), "a refusal is not a lockout");
+}
+
+#[test]
+fn empty_mount_point_is_refused() {
+    let Some(rc) = rclone() else { return };
+    let mut fx = Fx::new(&rc);
+    let exp = with_marker(seed(&fx, 5));
+    fx.extra = format!("mountpoint = \"{}\"\n", fx.p2.display());
+    fx.write_config();
+    // Mounted (per the injected mountinfo) for the first sync.
+    let canon = std::fs::canonicalize(&fx.p2).expect("canon");
+    std::fs::write(
+        &fx.mountinfo,
+        format!(
+            "22 1 0:21 / / rw - ext4 /dev/sda1 rw\n90 22 0:60 / {} rw - ext4 /dev/sdb1 rw\n",
+            canon.display()
+        ),
+    )
+    .expect("mi");
+    fx.init();
+    // Unmounted: the directory underneath is empty.
+    std::fs::write(&fx.mountinfo, "22 1 0:21 / / rw - ext4 /dev/sda1 rw\n").expect("mi");
+    let saved = tree(&fx.p2);
+    for k in saved.keys() {
+        std::fs::remove_file(fx.p2.join(k)).expect("rm");
+    }
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3));
+    assert!(stdout(&o).contains("not a mount point"), "{}", stdout(&o));
+    assert_has_all(&fx.p1, &exp);
+}
+
+#[test]
+fn missing_marker_is_refused() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let exp = with_marker(seed(&fx, 5));
+    fx.init();
+    std::fs::remove_file(fx.p1.join("RCLONE_TEST")).expect("rm");
+    write(&fx.p2, "new.txt", b"new");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3));
+    assert!(stdout(&o).contains("marker file `RCLONE_TEST` is missing on path1"));
+    assert!(!fx.p1.join("new.txt").exists(), "nothing ran");
+    let mut exp2 = exp.clone();
+    exp2.remove("RCLONE_TEST");
+    assert_has_all(&fx.p1, &exp2);
+    assert_has_all(&fx.p2, &exp);
+    // rclone was never asked, so it did not lock itself out: restoring the marker is enough.
+    write(&fx.p1, "RCLONE_TEST", b"");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(0));
+}
+
+#[test]
+fn eighty_percent_deleted_is_refused_until_approved() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let exp = with_marker(seed(&fx, 50));
+    fx.init();
+    let mut gone = Vec::new();
+    for (i, k) in exp.keys().filter(|k| *k != "RCLONE_TEST").enumerate() {
+        if i % 5 != 0 {
+            std::fs::remove_file(fx.p2.join(k)).expect("rm");
+            gone.push(k.clone());
+        }
+    }
+    assert_eq!(gone.len(), 40);
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3));
+    assert_has_all(&fx.p1, &exp);
+    let st = fx.status_json();
+    assert_eq!(st["pending"]["delete_on_path1"], 40);
+    assert!(st["pending"]["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("would be deleted on path1"));
+    // Still refused on the next timer tick.
+    assert_eq!(code(&fx.run(&["run"])), Some(3));
+    assert_has_all(&fx.p1, &exp);
+    // The user approves: the deletion goes through once.
+    assert_eq!(code(&fx.run(&["approve", "docs"])), Some(0));
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    for k in &gone {
+        assert!(
+            !fx.p1.join(k).exists(),
+            "{k} deletion propagated after approval"
+        );
+    }
+    let st = fx.status_json();
+    assert!(st["pending"].is_null());
+    assert_eq!(st["approved"], false);
+    assert_no_conflicts(&fx.p1);
+}
+
+#[test]
+fn rename_of_a_large_folder_is_a_move_not_a_mass_deletion() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = BTreeMap::new();
+    for i in 0..200 {
+        let k = format!("Projects/p{}/file{i}.txt", i % 10);
+        let v = content(&k, 50 + i);
+        write(&fx.p1, &k, &v);
+        exp.insert(k, v);
+    }
+    let exp = with_marker(exp);
+    fx.init();
+    std::fs::rename(fx.p2.join("Projects"), fx.p2.join("Archive")).expect("rename");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let renamed: BTreeMap<String, Vec<u8>> = exp
+        .iter()
+        .map(|(k, v)| (k.replace("Projects/", "Archive/"), v.clone()))
+        .collect();
+    assert_synced(&fx, &renamed);
+    assert!(!fx.p1.join("Projects").join("p0").join("file0.txt").exists());
+}
+
+#[test]
+fn two_runs_at_once() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = with_marker(seed(&fx, 3));
+    fx.init();
+    let mut batch = BTreeMap::new();
+    for i in 0..6 {
+        let k = format!("c/{i}.bin");
+        let v = content(&k, 64 * 1024);
+        write(&fx.p1, &k, &v);
+        batch.insert(k.clone(), v.clone());
+        exp.insert(k, v);
+    }
+    std::fs::write(&fx.slow, "512k").expect("slow");
+    let first = fx.spawn(&["run", "docs"]);
+    wait_until("first copy", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 1
+    });
+    let o = fx.run(&["run", "docs"]);
+    assert_eq!(code(&o), Some(1));
+    assert!(
+        stdout(&o).contains("another axios-bisync run"),
+        "{}",
+        stdout(&o)
+    );
+    let st = fx.status_json();
+    assert_eq!(st["running"], true);
+    let out = first.wait_with_output().expect("first");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_synced(&fx, &exp);
+}
+
+#[test]
+fn stale_rclone_lock_from_a_dead_pid_is_cleared() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = with_marker(seed(&fx, 3));
+    fx.init();
+    // A real lock left by an rclone that was killed: rclone itself refuses to run.
+    let lst = std::fs::read_dir(fx.workdir())
+        .expect("workdir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(".path1.lst"))
+        .expect("listing");
+    let lck = fx.workdir().join(lst.replace(".path1.lst", ".lck"));
+    // A PID that cannot be alive (above pid_max's default ceiling).
+    std::fs::write(&lck, "4194304999").expect("lock");
+    write(&fx.p2, "after.txt", b"after");
+    exp.insert("after.txt".into(), b"after".to_vec());
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(0));
+    assert!(
+        stderr(&o).contains("cleared stale rclone lock"),
+        "{}",
+        stderr(&o)
+    );
+    assert_synced(&fx, &exp);
+    // `unlock` does the same on demand.
+    std::fs::write(&lck, "4194304999").expect("lock");
+    let o = fx.run(&["unlock"]);
+    assert_eq!(code(&o), Some(0));
+    assert!(stdout(&o).contains("cleared stale rclone lock"));
+    assert!(!lck.exists());
+}
+
+#[test]
+fn changed_filters_file_is_refused_until_recover() {
+    let Some(rc) = rclone() else { return };
+    let mut fx = Fx::new(&rc);
+    let filters = fx.root().join("docs.filters");
+    std::fs::write(&filters, "- *.tmp\n").expect("filters");
+    fx.extra = format!("filters_file = \"{}\"\n", filters.display());
+    fx.write_config();
+    let exp = with_marker(seed(&fx, 5));
+    write(&fx.p1, "skip.tmp", b"tmp");
+    write(&fx.p1, "notes.bak", b"bak");
+    fx.init();
+    assert!(!fx.p2.join("skip.tmp").exists(), "filtered");
+    assert!(
+        fx.state.join("pairs/docs/filters.txt").exists(),
+        "copy in the state dir"
+    );
+    std::fs::write(&filters, "- *.tmp\n- *.bak\n").expect("filters");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3));
+    assert!(stdout(&o).contains("filters file"), "{}", stdout(&o));
+    assert!(fx.status_json()["locked_out"].is_null());
+    assert_has_all(&fx.p1, &exp);
+    assert_has_all(&fx.p2, &exp);
+    assert!(
+        fx.p2.join("notes.bak").exists(),
+        "nothing deleted by the filter change"
+    );
+    let o = fx.run(&["recover", "docs", "--yes"]);
+    assert_eq!(code(&o), Some(0));
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    assert!(fx.p1.join("notes.bak").exists());
+    assert!(fx.p1.join("skip.tmp").exists());
+    assert_has_all(&fx.p2, &exp);
+}
+
+#[test]
+fn deleted_listings_lock_out_then_recover_with_backup() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let exp = with_marker(seed(&fx, 5));
+    fx.init();
+    for e in std::fs::read_dir(fx.workdir()).expect("wd").flatten() {
+        if e.file_name().to_string_lossy().ends_with(".lst") {
+            std::fs::remove_file(e.path()).expect("rm");
+        }
+    }
+    write(&fx.p2, "d0/f0.txt", b"newer local edit");
+    write(&fx.p2, "only-local.txt", b"only local");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(stdout(&o).contains("recover docs"), "{}", stdout(&o));
+    // No automatic --resync: path1 untouched.
+    assert!(!fx.p1.join("only-local.txt").exists());
+    assert_has_all(&fx.p1, &exp);
+    assert_eq!(code(&fx.run(&["run"])), Some(2), "stays locked out");
+    assert!(fx.status_json()["locked_out"]["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("listings are missing"));
+    let o = fx.run(&["recover", "docs", "--yes"]);
+    assert_eq!(code(&o), Some(0));
+    assert!(
+        stdout(&o).contains("overwrite 1 path2 file(s)"),
+        "{}",
+        stdout(&o)
+    );
+    // The local edit the resync overwrote is in the backup.
+    let backups = tree(&fx.state.join("backup/docs"));
+    assert!(
+        backups
+            .iter()
+            .any(|(k, v)| k.ends_with("d0/f0.txt") && v == b"newer local edit"),
+        "{backups:?}"
+    );
+    assert_eq!(
+        std::fs::read(fx.p1.join("only-local.txt")).expect("copied"),
+        b"only local"
+    );
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    assert!(fx.status_json()["locked_out"].is_null());
+}
+
+/// SIGTERM (logout/shutdown) lets rclone finish instead of interrupting it into a lockout.
+#[test]
+fn sigterm_lets_rclone_finish() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = with_marker(seed(&fx, 2));
+    fx.init();
+    let mut batch = BTreeMap::new();
+    for i in 0..6 {
+        let k = format!("t/{i}.bin");
+        let v = content(&k, 64 * 1024);
+        write(&fx.p1, &k, &v);
+        batch.insert(k.clone(), v.clone());
+        exp.insert(k, v);
+    }
+    std::fs::write(&fx.slow, "512k").expect("slow");
+    let child = fx.spawn(&["run", "docs"]);
+    wait_until("first copy", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 1
+    });
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("letting rclone finish"), "{err}");
+    assert_synced(&fx, &exp);
+    assert!(fx.status_json()["locked_out"].is_null());
+}
+
+/// path1 through an rclone remote (a local-backed remote in an rclone config file).
+#[test]
+fn remote_path1_sync_and_guard() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let rconf = fx.root().join("rclone.conf");
+    std::fs::write(&rconf, "[cloud]\ntype = local\n").expect("rclone.conf");
+    let text = std::fs::read_to_string(&fx.cfg).expect("cfg");
+    let text = text
+        .replace(
+            &format!("path1 = \"{}\"", fx.p1.display()),
+            &format!("path1 = \"cloud:{}\"", fx.p1.display()),
+        )
+        .replace(
+            "stop_grace",
+            &format!("rclone_config = \"{}\"\nstop_grace", rconf.display()),
+        );
+    std::fs::write(&fx.cfg, text).expect("cfg");
+    let mut exp = with_marker(seed(&fx, 30));
+    fx.init();
+    write(&fx.p2, "x/local.txt", b"local");
+    exp.insert("x/local.txt".into(), b"local".to_vec());
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    assert_synced(&fx, &exp);
+    // 20 of 31 gone on the remote side: refused.
+    for k in exp.keys().filter(|k| k.starts_with("d")).take(20) {
+        std::fs::remove_file(fx.p1.join(k)).expect("rm");
+    }
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3));
+    assert_has_all(&fx.p2, &exp);
+}
