@@ -221,7 +221,17 @@ in
     };
   };
 
+  options.axios.calendar.syncScript = mkOption {
+    type = types.package;
+    readOnly = true;
+    internal = true;
+    description = "The generated sync script run by `axios-calendar-sync.service` (read-only).";
+    example = literalExpression "<derivation axios-calendar-sync>";
+  };
+
   config = mkIf cfg.enable {
+    axios.calendar.syncScript = syncScript;
+
     assertions =
       mapAttrsToList
         (name: a: {
