@@ -26,7 +26,7 @@ let
     inherit (eval.config) warnings;
   };
 
-  inputs = import ./inputs.nix { inherit lib pkgs; };
+  inputs = import ./inputs.nix { inherit lib pkgs evalNixosWith root; };
 
   evalNixosWith = { modules, specialArgs ? { }, pkgs ? (import ./pkgs.nix { inherit lib; }) }:
     summarize (lib.evalModules {
@@ -55,9 +55,7 @@ in
   # The project itself, as far as it exists yet.
   axios = {
     nixosModules = importIfExists (root + "/nixos/default.nix");
-    homeModules =
-      let hm = importIfExists (root + "/home/default.nix");
-      in if builtins.isFunction hm then hm { inherit inputs; } else hm;
+    homeModules = if builtins.pathExists (root + "/home/default.nix") then inputs.self.homeModules else null;
     lib =
       let l = importIfExists (root + "/lib/default.nix");
       in if l == null then null else l { inherit inputs lib; self = inputs.self; };

@@ -2,7 +2,7 @@
 # options that axiOS modules set and tests assert on. Every file in
 # tests/nix/stubs/nixos/ is imported by `evalNixos`; add your own file for
 # options you need typed (do not redeclare an option declared here).
-{ lib, ... }:
+{ lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
   stub = import ../../lib/types.nix { inherit lib; };
@@ -53,6 +53,7 @@ in
 
     boot = {
       kernelParams = listOfStr;
+      kernelPackages = mkOption { type = types.raw; default = pkgs.linuxPackages; description = "stub"; };
       kernelModules = listOfStr;
       blacklistedKernelModules = listOfStr;
       extraModprobeConfig = mkOption { type = types.lines; default = ""; description = "stub"; };

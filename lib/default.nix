@@ -1,0 +1,143 @@
+# axiOS library: mkSystem, buildModules, validateHost.
+#
+#   axios.lib.mkSystem {
+#     hostname = "desktop"; system = "x86_64-linux"; formFactor = "desktop";
+#     hardware = { cpu = "amd"; gpu = "amd"; vendor = "msi"; isLaptop = false; hasSSD = true; };
+#     modules = { system = true; desktop = true; graphics = true; networking = true; ... };
+#     homeProfile = "workstation"; userModulePath = ./user.nix;
+#     hardwareConfigPath = ./hardware-configuration.nix;
+#     extraConfig = { axios.system.timeZone = "Europe/Paris"; };
+#     virt = { libvirt.enable = true; }; secrets = { secretsDir = ./secrets; }; selfHosted = { ... };
+#   }
+#
+# buildModules returns the module list mkSystem gives to nixosSystem, so it
+# can be evaluated without nixpkgs (tests/nix does). Modules are registered in
+# ONE place, nixos/registry.nix; the flags, categories and the enable option
+# each flag turns on all come from there.
+{ inputs, self, lib }:
+let
+  registry = import ../nixos/registry.nix;
+  validation = import ./validation.nix { inherit lib registry; };
+  hardwareFacts = import ./hardware.nix { inherit lib; };
+
+  # A registered module whose file is missing (being written) is skipped;
+  # tests/nix/cases/lib.nix fails until every registered path exists.
+  byCategory = c: lib.filterAttrs (_: e: e.category == c && builtins.pathExists e.module) registry;
+  coreModules = byCategory "core";
+  flaggedModules = byCategory "flagged";
+  conditionalModules = byCategory "conditional";
+
+  # host, made safe to read: every later step can assume the shapes, while
+  # validation (an assertion module) reports what was wrong.
+  normalize = host:
+    let
+      attrsOr = v: if builtins.isAttrs v then v else { };
+      hw = attrsOr (host.hardware or { });
+      flags = attrsOr (host.modules or { });
+      pick = valid: v: if builtins.elem v valid then v else null;
+      boolOr = d: v: if builtins.isBool v then v else d;
+    in
+    {
+      hostname = host.hostname or null;
+      system = if builtins.isString (host.system or null) then host.system else "x86_64-linux";
+      formFactor = pick validation.enums.formFactor (host.formFactor or null);
+      hardware = {
+        cpu = pick validation.enums.cpu (hw.cpu or null);
+        gpu = pick validation.enums.gpu (hw.gpu or null);
+        vendor = pick validation.enums.vendor (hw.vendor or null);
+        isLaptop = boolOr ((host.formFactor or null) == "laptop") (hw.isLaptop or null);
+        hasSSD = boolOr false (hw.hasSSD or null);
+      };
+      flagOn = name: (flags.${name} or false) == true;
+      homeProfile = host.homeProfile or null;
+      extraConfig = host.extraConfig or { };
+      hardwareConfigPath = host.hardwareConfigPath or null;
+      userModulePath = host.userModulePath or null;
+      virt = attrsOr (host.virt or { });
+      secrets = attrsOr (host.secrets or { });
+      selfHosted = attrsOr (host.selfHosted or { });
+    };
+
+  importable = p: (builtins.isPath p || builtins.isString p) && builtins.pathExists p;
+
+  homeModules = self.homeModules or { };
+
+  # The module that carries the host's facts into the configuration.
+  hostModule = host: n:
+    let
+      flagEnables = lib.mapAttrsToList
+        (name: e: lib.optionalAttrs (e ? enable && n.flagOn name) (lib.setAttrByPath e.enable (lib.mkDefault true)))
+        (flaggedModules // coreModules);
+      conditionalEnables = lib.mapAttrsToList
+        (_: e: lib.optionalAttrs (e ? enable && e.when n) (lib.setAttrByPath e.enable (lib.mkDefault true)))
+        conditionalModules;
+      validHostname = builtins.isString n.hostname && validation.isHostname n.hostname;
+    in
+    {
+      _file = "axios.lib.mkSystem (host ${builtins.toJSON (toString (host.hostname or "?"))})";
+      config = lib.mkMerge (flagEnables ++ conditionalEnables ++ [
+        {
+          assertions = map (message: { assertion = false; inherit message; }) (validation.validateHost host);
+          networking.hostName = lib.mkIf validHostname n.hostname;
+          nixpkgs.hostPlatform = lib.mkDefault n.system;
+          axios.hardware = {
+            cpu = lib.mkIf (n.hardware.cpu != null) n.hardware.cpu;
+            gpuType = lib.mkIf (n.hardware.gpu != null) n.hardware.gpu;
+            vendor = lib.mkIf (n.hardware.vendor != null) n.hardware.vendor;
+            formFactor = lib.mkIf (n.formFactor != null) n.formFactor;
+            inherit (n.hardware) isLaptop hasSSD;
+          };
+          selfHosted = lib.mkIf (n.selfHosted != { }) n.selfHosted;
+          home-manager = {
+            useGlobalPkgs = lib.mkDefault true;
+            useUserPackages = lib.mkDefault true;
+            backupFileExtension = lib.mkDefault "hm-backup";
+            extraSpecialArgs = { inherit inputs; };
+            sharedModules = lib.optional (n.homeProfile != null && homeModules ? ${n.homeProfile}) homeModules.${n.homeProfile};
+          };
+          nixpkgs.overlays = lib.optional (self ? overlays.default) self.overlays.default;
+        }
+        # only when the module (and so the option) is imported
+        (lib.optionalAttrs (n.flagOn "virt" && n.virt != { }) { virt = n.virt; })
+        (lib.optionalAttrs (n.flagOn "secrets" && n.secrets != { }) { secrets = n.secrets; })
+      ]);
+    };
+
+  buildModules = host:
+    let
+      n = normalize host;
+      flagged = lib.mapAttrsToList (_: e: e.module) (lib.filterAttrs (name: _: n.flagOn name) flaggedModules);
+      conditional = lib.mapAttrsToList (_: e: e.module) (lib.filterAttrs (_: e: e.when n) conditionalModules);
+      core = lib.mapAttrsToList (_: e: e.module) coreModules;
+      external =
+        [ inputs.home-manager.nixosModules.home-manager ]
+        ++ lib.optional (n.flagOn "system") inputs.lanzaboote.nixosModules.lanzaboote
+        ++ lib.optional (n.flagOn "secrets") inputs.agenix.nixosModules.default
+        ++ map (name: inputs.nixos-hardware.nixosModules.${name}) (hardwareFacts.nixosHardwareModules n);
+      userModules =
+        lib.optional (importable n.hardwareConfigPath) n.hardwareConfigPath
+        ++ lib.optional (importable n.userModulePath) n.userModulePath
+        ++ lib.optional (builtins.isAttrs n.extraConfig || builtins.isFunction n.extraConfig || builtins.isPath n.extraConfig) n.extraConfig;
+    in
+    core ++ flagged ++ conditional ++ external ++ [ (hostModule host n) ] ++ userModules;
+
+  mkSystem = host: inputs.nixpkgs.lib.nixosSystem {
+    specialArgs = {
+      inherit inputs self;
+      hostConfig = host;
+    };
+    modules = buildModules host;
+  };
+in
+{
+  inherit mkSystem buildModules registry;
+  inherit (validation) validateHost flagNames;
+  inherit (hardwareFacts) nixosHardwareModules;
+  # module names by category, as buildModules uses them
+  categories = {
+    core = builtins.attrNames coreModules;
+    flagged = builtins.attrNames flaggedModules;
+    conditional = builtins.attrNames conditionalModules;
+  };
+  normalizeHost = normalize;
+}
