@@ -80,9 +80,8 @@ in
           assertion = hasAgenix;
           message = ''
             axios.secrets needs the agenix home-manager module, which provides the `age.*` options.
-            Add `inputs.agenix.homeManagerModules.default` to the home-manager imports (the
-            axiOS flake's homeModules.secrets user gets it through axios.lib.mkSystem with
-            `secrets = true`).
+            Add `inputs.agenix.homeManagerModules.default` to the imports of this home-manager
+            configuration (with axios.lib.mkSystem: to `home-manager.sharedModules` in extraConfig).
           '';
         }
         {

@@ -64,7 +64,7 @@ in
   };
 
   testWithoutAgenixModuleFailsAssertionInsteadOfUnknownOption = {
-    expr = map (lib.hasInfix "Add `inputs.agenix.homeManagerModules.default` to the home-manager imports") (failed withoutAgenix);
+    expr = map (lib.hasInfix "Add `inputs.agenix.homeManagerModules.default` to the imports of this home-manager") (failed withoutAgenix);
     expected = [ true ];
   };
 
