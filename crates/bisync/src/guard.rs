@@ -237,10 +237,10 @@ impl Guard {
         } else if st.initialized {
             let since = st.last_success.unwrap_or(0);
             let limit = pc.notify_after.as_secs();
-            let due = now.saturating_sub(since) > limit
+            let due = now.saturating_sub(since) >= limit
                 && st
                     .stale_notified
-                    .is_none_or(|t| now.saturating_sub(t) > limit);
+                    .is_none_or(|t| now.saturating_sub(t) >= limit);
             if due {
                 st.stale_notified = Some(now);
                 self.notify(
