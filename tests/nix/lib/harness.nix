@@ -64,5 +64,8 @@ in
   # Helpers for assertions inside tests.
   # hasPackage "name" list : is a package with that pname/name in the list?
   hasPackage = name: list: builtins.any (p: (p.pname or null) == name || (p.name or null) == name) list;
+  # Is this (freeform) option value defined? An undeclared option whose only
+  # definitions are `mkIf false` exists as a name but throws when read.
+  isDefined = v: (builtins.tryEval (builtins.seq v true)).success;
   packageNames = list: map (p: p.pname or p.name or "<non-package>") list;
 }

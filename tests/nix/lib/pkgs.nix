@@ -49,7 +49,10 @@ let
           position = "tests/nix/lib/pkgs.nix";
         } // (args.meta or { });
         passthru = args.passthru or { };
-        override = _: self;
+        # keeps what it was given: `(pkgs.wivrn.override { cudaSupport = true; }).overrideArgs`
+        override = a: mkFakeWith (args // {
+          overrideArgs = (args.overrideArgs or { }) // (if builtins.isFunction a then a { } else a);
+        });
         overrideAttrs = f:
           mkFakeWith (args // (if builtins.isFunction f then f self else f));
         overrideDerivation = _: self;
