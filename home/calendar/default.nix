@@ -11,7 +11,7 @@ let
 
   localPath = name: "${cfg.dataDir}/${name}";
 
-  accountType = types.submodule ({ name, ... }: {
+  accountType = types.submodule {
     options = {
       type = mkOption {
         type = types.enum [ "caldav" "http" ];
@@ -54,14 +54,8 @@ let
         description = "Never write local changes back (ICS subscriptions are always read-only).";
         example = true;
       };
-      displayName = mkOption {
-        type = types.str;
-        default = name;
-        description = "Name shown in khal.";
-        example = "Work";
-      };
     };
-  });
+  };
 
   caldav = lib.filterAttrs (_: a: a.type == "caldav") cfg.accounts;
 
@@ -112,9 +106,7 @@ let
   ] else [
     "path = ${localPath name}/"
     "type = calendar"
-  ]) ++ [
-    "displayname = ${a.displayName}"
-  ] ++ lib.optional (a.color != null) "color = '${a.color}'"
+  ]) ++ lib.optional (a.color != null) "color = '${a.color}'"
   ++ lib.optional (a.readOnly || a.type == "http") "readonly = True");
 
   khalConfig = ''
@@ -142,7 +134,8 @@ let
     marker=${lib.escapeShellArg "${cfg.stateDir}/.axios-discovered"}
     # First run (or after accounts changed): create the local collections without prompting.
     if [ ! -e "$marker" ] || [ "$(cat "$marker")" != ${lib.escapeShellArg (builtins.hashString "sha256" vdirsyncerConfig)} ]; then
-      yes | "$vds" discover
+      # `yes` dies of SIGPIPE when discover exits: keep that from failing the pipeline.
+      { yes || true; } | "$vds" discover
       mkdir -p "$(dirname "$marker")"
       printf '%s' ${lib.escapeShellArg (builtins.hashString "sha256" vdirsyncerConfig)} > "$marker"
     fi
@@ -252,9 +245,15 @@ in
         })
         cfg.accounts
       ++ [{
-        assertion = cfg.defaultCalendar == null || cfg.accounts ? ${cfg.defaultCalendar};
-        message = "axios.calendar.defaultCalendar = \"${toString cfg.defaultCalendar}\" is not one of axios.calendar.accounts (${concatStringsSep ", " (lib.attrNames cfg.accounts)}).";
-      }];
+        # khal refuses to start ("default_calendar may not be read_only").
+        assertion = cfg.defaultCalendar == null || !(cfg.accounts ? ${cfg.defaultCalendar})
+        || (cfg.accounts.${cfg.defaultCalendar}.type == "caldav" && !cfg.accounts.${cfg.defaultCalendar}.readOnly);
+        message = "axios.calendar.defaultCalendar = \"${toString cfg.defaultCalendar}\" is read-only (an ICS subscription or readOnly = true); khal refuses a read-only default calendar. Pick a writable CalDAV account or set defaultCalendar = null.";
+      }
+        {
+          assertion = cfg.defaultCalendar == null || cfg.accounts ? ${cfg.defaultCalendar};
+          message = "axios.calendar.defaultCalendar = \"${toString cfg.defaultCalendar}\" is not one of axios.calendar.accounts (${concatStringsSep ", " (lib.attrNames cfg.accounts)}).";
+        }];
 
     home.packages = [ cfg.vdirsyncerPackage cfg.khalPackage ];
 

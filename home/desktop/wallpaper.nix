@@ -44,7 +44,8 @@ let
     case "''${1:-}" in
       set) [ $# -eq 2 ] || usage; point_to "$2" ;;
       random)
-        mapfile -t files < <(find "$dir" -maxdepth 1 -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.webp' \) | sort)
+        # -L: home-manager links the collection in as symlinks into the store.
+        mapfile -t files < <(find -L "$dir" -maxdepth 1 -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.webp' \) | sort)
         [ "''${#files[@]}" -gt 0 ] || { echo "axios-wallpaper: no images in $dir" >&2; exit 1; }
         point_to "''${files[RANDOM % ''${#files[@]}]}" ;;
       current) readlink -e -- "$link" || { echo "axios-wallpaper: no wallpaper set (run: axios-wallpaper set FILE)" >&2; exit 1; } ;;

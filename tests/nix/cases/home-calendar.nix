@@ -5,7 +5,7 @@ let
   c = cal {
     axios.calendar = {
       accounts = {
-        work = { url = "https://caldav.example.org/"; userName = "alice"; passwordFile = "/run/user/1000/agenix/caldav"; color = "#3a86ff"; displayName = "Work"; };
+        work = { url = "https://caldav.example.org/"; userName = "alice"; passwordFile = "/run/user/1000/agenix/caldav"; color = "#3a86ff"; };
         holidays = { type = "http"; url = "https://example.org/holidays.ics"; };
       };
       defaultCalendar = "work";
@@ -65,12 +65,10 @@ in
       [[holidays]]
       path = /home/alice/.local/share/calendars/holidays/
       type = calendar
-      displayname = holidays
       readonly = True
       [[work]]
       path = /home/alice/.local/share/calendars/work/*
       type = discover
-      displayname = Work
       color = '#3a86ff'
 
       [locale]
@@ -131,6 +129,11 @@ in
     ];
   };
 
+  testReadOnlyDefaultCalendarFailsAssertion = {
+    expr = (cal { axios.calendar = { accounts.h = { type = "http"; url = "https://example.org/h.ics"; }; defaultCalendar = "h"; }; }).failedAssertions;
+    expected = [ "axios.calendar.defaultCalendar = \"h\" is read-only (an ICS subscription or readOnly = true); khal refuses a read-only default calendar. Pick a writable CalDAV account or set defaultCalendar = null." ];
+  };
+
   testBadUrlIsATypeError = {
     expr = (cal { axios.calendar.accounts.x.url = "caldav.example.org"; }).config.xdg.configFile."vdirsyncer/config".text;
     expectedError = "axios.calendar.accounts.x.url' is not of type";
@@ -140,7 +143,7 @@ in
     expr = let text = c.config.axios.calendar.syncScript.text; in {
       exec = svc.Service.ExecStart == "${c.config.axios.calendar.syncScript}";
       config = lib.hasInfix "export VDIRSYNCER_CONFIG=/home/alice/.config/vdirsyncer/config" text;
-      discoverOnce = lib.hasInfix ''yes | "$vds" discover'' text;
+      discoverOnce = lib.hasInfix ''{ yes || true; } | "$vds" discover'' text;
       sync = lib.hasInfix ''"$vds" sync'' text;
       vds = lib.hasInfix "vds=${pkgs.vdirsyncer}/bin/vdirsyncer" text;
     };

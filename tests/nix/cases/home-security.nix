@@ -25,7 +25,7 @@ in
       sock = onDesktop.config.home.sessionVariables.SSH_AUTH_SOCK;
       systemdSock = onDesktop.config.systemd.user.sessionVariables.SSH_AUTH_SOCK;
       pinentry = onDesktop.config.services.gpg-agent.pinentry.package;
-      sshAgent = onDesktop.config.services ? ssh-agent;
+      sshAgent = let r = builtins.tryEval (onDesktop.config.services.ssh-agent.enable or false); in r.success && r.value;
     };
     expected = { sock = "$XDG_RUNTIME_DIR/gcr/ssh"; systemdSock = "\${XDG_RUNTIME_DIR}/gcr/ssh"; pinentry = pkgs.pinentry-gnome3; sshAgent = false; };
   };

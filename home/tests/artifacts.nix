@@ -1,0 +1,42 @@
+# Evaluates the workstation profile with the tests/nix harness (real nixpkgs lib, stub
+# pkgs) and returns the generated files and scripts as plain strings, for home/tests/run
+# to check with the real programs (kdl parser, bash, shellcheck, ImageMagick, vdirsyncer,
+# khal). Inputs: the nixpkgs lib and home-manager dirs, a scratch home, and the address
+# of the loopback ICS server.
+{ nixpkgsLib, homeManager, homeDir, icsUrl }:
+let
+  lib = import (nixpkgsLib + "/lib");
+  h = import ../../tests/nix/lib/harness.nix { inherit lib; homeManagerPath = homeManager; };
+  inherit (h) pkgs;
+  e = h.evalHome [
+    h.axios.homeModules.workstation
+    {
+      home.homeDirectory = homeDir;
+      axios.calendar = {
+        accounts.holidays = { type = "http"; url = icsUrl; color = "#3a86ff"; };
+      };
+      axios.ai.mcp.presets = {
+        github = { enable = true; tokenFile = "${homeDir}/github-token"; };
+        context7.enable = true;
+      };
+    }
+  ];
+  c = e.config;
+in
+{
+  failedAssertions = e.failedAssertions;
+  niri = c.axios.desktop.niri.finalConfig;
+  wallpaperSet = c.axios.desktop.wallpaper.scripts.set.text;
+  wallpaperBlur = c.axios.desktop.wallpaper.scripts.blur.text;
+  wallpaperImage = c.axios.desktop.wallpaper.image;
+  wallpaperFiles = lib.mapAttrs (_: f: toString f.source) (lib.filterAttrs (n: _: lib.hasPrefix "Pictures/Wallpapers/" n) c.home.file);
+  vdirsyncer = c.xdg.configFile."vdirsyncer/config".text;
+  khal = c.xdg.configFile."khal/config".text;
+  calendarSync = c.axios.calendar.syncScript.text;
+  mcp = builtins.toJSON c.xdg.configFile."mcp/mcp.json".source.value;
+  # Stub store paths the scripts call, to be replaced by the real programs.
+  storePaths = {
+    magick = "${pkgs.imagemagick}/bin/magick";
+    vdirsyncer = "${pkgs.vdirsyncer}/bin/vdirsyncer";
+  };
+}
