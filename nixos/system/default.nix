@@ -56,7 +56,7 @@ in
       substituters = [ "https://niri.cachix.org" "https://numtide.cachix.org" ];
       trusted-public-keys = [
         "niri.cachix.org-1:Wv0OmO7PsuocRKzfDoJ3mulSl7Z6oezYhGhR+3W2964="
-        "numtide.cachix.org-1:2ps1kLBUWjxIneOy1Ik6M7j6VbaYCTbCYFyb9ThIGAY="
+        "numtide.cachix.org-1:2ps1kLBUWjxIneOy1Ik6cQjb41X0iXVXeHigGmycPPE="
       ];
     };
     nix.gc = lib.mkIf cfg.autoUpgrade.enable {

@@ -677,7 +677,12 @@ let
       callPackageArgs = args;
       builder = "callPackage";
     };
-    rustPlatform.buildRustPackage = mkDerivationStub;
+    rustPlatform = {
+      buildRustPackage = mkDerivationStub;
+      rustLibSrc = mkFake "rust-lib-src";
+    };
+    mkShell = args: mkFakeWith (args // { name = args.name or "nix-shell"; builder = "mkShell"; });
+    mkShellNoCC = base.mkShell;
     buildGoModule = mkDerivationStub;
     buildNpmPackage = mkDerivationStub;
     python3Packages = pythonPackages // { buildPythonApplication = mkDerivationStub; buildPythonPackage = mkDerivationStub; };

@@ -1,0 +1,30 @@
+# The axiOS project shell: everything the README's test command needs.
+{ pkgs, inputs ? { } }:
+pkgs.mkShell {
+  name = "axios";
+  packages = [
+    # Rust
+    pkgs.cargo
+    pkgs.rustc
+    pkgs.clippy
+    pkgs.rustfmt
+    pkgs.rust-analyzer
+    pkgs.cargo-nextest
+    pkgs.pkg-config
+    # the real components the integration tests drive
+    pkgs.caddy
+    pkgs.rclone
+    pkgs.dbus
+    pkgs.systemd
+    # Nix tooling (tests/nix, tests/lint-nix)
+    pkgs.nix
+    pkgs.nixpkgs-fmt
+    pkgs.deadnix
+    pkgs.jq
+    pkgs.diffutils
+  ];
+  # tests/nix/run evaluates against nixpkgs' lib and home-manager's lib.hm
+  NIXPKGS_LIB = toString pkgs.path;
+  HOME_MANAGER_SRC = if inputs ? home-manager then toString inputs.home-manager else "";
+  RUST_SRC_PATH = "${pkgs.rustPlatform.rustLibSrc}";
+}

@@ -1,0 +1,6 @@
+# Zig development.
+{ pkgs }:
+pkgs.mkShell {
+  name = "zig";
+  packages = [ pkgs.zig pkgs.zls pkgs.lldb ];
+}

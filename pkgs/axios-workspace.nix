@@ -1,0 +1,50 @@
+# The axiOS Rust workspace, built with rustPlatform.buildRustPackage and the
+# repository's Cargo.lock. `cargoPackage = "axios-caddy"` builds one program
+# (`cargo build -p axios-caddy`); null builds every program of the workspace.
+{ lib
+, rustPlatform
+, pkg-config
+, caddy
+, rclone
+, dbus
+, systemd
+, nix
+, cargoPackage ? null
+, doCheck ? false
+}:
+let
+  crates = import ./crates.nix { inherit lib; };
+  workspace = (builtins.fromTOML (builtins.readFile ../Cargo.toml)).workspace.package;
+  crate = if cargoPackage == null then null else crates.${cargoPackage} or (throw "pkgs/axios-workspace.nix: no crate with package name ${cargoPackage} and a [[bin]] under crates/ (have: ${lib.concatStringsSep ", " (builtins.attrNames crates)})");
+  # only what cargo needs: a change to nixos/ or docs does not rebuild
+  src = lib.fileset.toSource {
+    root = ../.;
+    fileset = lib.fileset.unions [ ../Cargo.toml ../Cargo.lock ../crates ];
+  };
+in
+rustPlatform.buildRustPackage {
+  pname = if cargoPackage == null then "axios-workspace" else cargoPackage;
+  inherit (workspace) version;
+  inherit src doCheck;
+  cargoLock.lockFile = ../Cargo.lock;
+
+  cargoBuildFlags = lib.optionals (cargoPackage != null) [ "-p" cargoPackage ];
+  cargoTestFlags = if cargoPackage != null then [ "-p" cargoPackage ] else [ "--workspace" ];
+  useNextest = true;
+
+  nativeBuildInputs = [ pkg-config ];
+  # the integration tests run the real components (they skip when missing
+  # outside CI=true)
+  nativeCheckInputs = [ caddy rclone dbus systemd nix ];
+  # tests bind loopback ports and spawn dbus-daemon
+  __darwinAllowLocalNetworking = true;
+
+  meta = {
+    description =
+      if crate == null then "axiOS programs (the whole Cargo workspace)"
+      else crate.description;
+    homepage = workspace.repository;
+    license = lib.licenses.mit;
+    platforms = lib.platforms.linux;
+  } // lib.optionalAttrs (crate != null) { mainProgram = crate.bin; };
+}
