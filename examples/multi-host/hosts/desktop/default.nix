@@ -1,0 +1,50 @@
+# A gaming and AI desktop: AMD CPU and GPU on an MSI board.
+{
+  hostname = "desktop";
+  system = "x86_64-linux";
+  formFactor = "desktop";
+  hardware = {
+    vendor = "msi";
+    cpu = "amd";
+    gpu = "amd";
+    isLaptop = false;
+    hasSSD = true;
+  };
+  modules = {
+    system = true;
+    desktop = true;
+    development = true;
+    graphics = true;
+    networking = true;
+    users = true;
+    virt = true;
+    gaming = true;
+    ai = true;
+    secrets = false;
+  };
+  virt = {
+    libvirt.enable = true;
+    containers.enable = true;
+  };
+  homeProfile = "workstation";
+  hardwareConfigPath = ./hardware.nix;
+  userModulePath = ../../users/alice.nix;
+  extraConfig = {
+    axios.system.timeZone = "Europe/Berlin";
+    axios.hardware.enableGPURecovery = true;
+    hardware.crashDiagnostics.enable = true;
+    gaming.vr = {
+      enable = true;
+      wireless = {
+        enable = true;
+        backend = "wivrn";
+      };
+    };
+    services.ai.local = {
+      enable = true;
+      rocmOverrideGfx = "11.0.0";
+      models = [ "qwen3:14b" "qwen3:4b" ];
+    };
+    system.stateVersion = "25.11";
+  };
+}
