@@ -126,7 +126,8 @@ in
         }
       ];
 
-      home.packages = [ pkgs.nautilus pkgs.xdg-utils ];
+      # Nautilus, GVFS and the PIM apps are installed system-wide by the NixOS desktop module.
+      home.packages = [ pkgs.xdg-utils ];
 
       xdg.enable = true;
       xdg.userDirs = {

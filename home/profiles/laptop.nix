@@ -1,6 +1,6 @@
 # Laptop profile: base plus the desktop session, browser, calendar and AI tools, tuned for
-# a laptop: touchpad gestures, a wider default column on the small screen, brightness keys,
-# an ssh-agent that survives suspend, and a lighter wallpaper blur.
+# a laptop: touchpad defaults, a wider default column and smaller gaps on the small
+# screen, a cursor that hides while typing, brightness keys and a lighter wallpaper blur.
 { lib, ... }:
 {
   imports = [

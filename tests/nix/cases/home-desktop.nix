@@ -206,7 +206,7 @@ in
   };
 
   testDmsFeaturePackages = {
-    expr = map (n: hasPackage n d.config.home.packages) [ "dms-shell" "dgop" "cliphist" "wl-clipboard" "brightnessctl" "hyprpicker" "matugen" "cava" "khal" "kde-qtmultimedia" "nautilus" ];
+    expr = map (n: hasPackage n d.config.home.packages) [ "dms-shell" "dgop" "cliphist" "wl-clipboard" "brightnessctl" "hyprpicker" "matugen" "cava" "khal" "kde-qtmultimedia" "xdg-utils" ];
     expected = [ true true true true true true true true true true true ];
   };
 
