@@ -110,7 +110,7 @@ struct Coded(u8, String);
 
 fn load_plan(routes: &Path) -> anyhow::Result<Plan> {
     let parsed = registry::load(routes).map_err(|e| Coded(2, e.to_string()))?;
-    Ok(axios_caddy::plan(&parsed))
+    Ok(axios_caddy::plan(parsed))
 }
 
 fn read(what: &str, path: &Path) -> anyhow::Result<(String, String)> {
@@ -140,9 +140,13 @@ fn options(args: &ComposeArgs) -> anyhow::Result<ComposeOptions> {
 }
 
 fn report_diagnostics(plan: &Plan) {
+    use std::io::Write;
+    let mut s = String::new();
     for d in &plan.diagnostics {
-        eprintln!("{d}");
+        s.push_str(&d.to_string());
+        s.push('\n');
     }
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
 }
 
 fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> anyhow::Result<String> {

@@ -17,6 +17,31 @@ use crate::addr::{PathPattern, Scheme, Site, Upstream};
 use crate::diag::{self, Diagnostic, Kind};
 use crate::registry::{Parsed, Route};
 
+/// FNV-1a: the maps here are keyed by short strings from the user's own
+/// config, so a fast non-keyed hash is fine (SipHash dominated the profile).
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A route with its interpreted fields.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedRoute {
@@ -58,9 +83,10 @@ impl Plan {
 }
 
 /// Validate `parsed` and compute the order. Problems from parsing are carried over.
-pub fn plan(parsed: &Parsed) -> Plan {
-    let mut diags = parsed.problems.clone();
-    if parsed.routes.is_empty() && parsed.problems.is_empty() {
+pub fn plan(parsed: Parsed) -> Plan {
+    let Parsed { routes, problems } = parsed;
+    let mut diags = problems;
+    if routes.is_empty() && diags.is_empty() {
         diags.push(Diagnostic::warning(
             Kind::EmptyRegistry,
             [],
@@ -68,19 +94,36 @@ pub fn plan(parsed: &Parsed) -> Plan {
             "the registry has no routes; the config will only hold the global options".into(),
         ));
     }
-    let mut by_site: HashMap<Site, Vec<PlannedRoute>> = HashMap::new();
-    for r in &parsed.routes {
-        if let Some(p) = interpret(r, &mut diags) {
-            by_site.entry(p.0).or_default().push(p.1);
+    // Many routes share a domain string: parse each distinct spelling once, and
+    // map every spelling of one site to the same index.
+    let mut spelled: FastMap<String, Result<usize, String>> = FastMap::default();
+    let mut index: FastMap<Site, usize> = FastMap::default();
+    let mut sites: Vec<SitePlan> = Vec::new();
+    for r in routes {
+        let site = match spelled.get(r.domain.as_str()) {
+            Some(s) => s.clone(),
+            None => {
+                let s = Site::parse(&r.domain).map(|site| {
+                    *index.entry(site.clone()).or_insert_with(|| {
+                        sites.push(SitePlan {
+                            site,
+                            routes: Vec::new(),
+                        });
+                        sites.len() - 1
+                    })
+                });
+                spelled.insert(r.domain.clone(), s.clone());
+                s
+            }
+        };
+        if let Some((i, p)) = interpret(r, site, &mut diags) {
+            sites[i].routes.push(p);
         }
     }
-    let mut sites: Vec<SitePlan> = by_site
-        .into_iter()
-        .map(|(site, mut routes)| {
-            routes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-            SitePlan { site, routes }
-        })
-        .collect();
+    sites.retain(|s| !s.routes.is_empty());
+    for s in &mut sites {
+        s.routes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    }
     sites.sort_by_key(|s| s.site.sort_key());
     scheme_conflicts(&sites, &mut diags);
     for s in &sites {
@@ -114,10 +157,14 @@ fn order_key(r: &PlannedRoute) -> OrderKey<'_> {
     }
 }
 
-fn interpret(r: &Route, diags: &mut Vec<Diagnostic>) -> Option<(Site, PlannedRoute)> {
+fn interpret(
+    r: Route,
+    site: Result<usize, String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(usize, PlannedRoute)> {
     let name = r.name.as_str();
     let before = diags.len();
-    let site = Site::parse(&r.domain)
+    let site = site
         .map_err(|m| {
             diags.push(Diagnostic::error(
                 Kind::InvalidDomain,
@@ -193,12 +240,13 @@ fn interpret(r: &Route, diags: &mut Vec<Diagnostic>) -> Option<(Site, PlannedRou
         (Some(p), true) => Some(p.strip()),
         _ => None,
     };
+    let (site, upstream) = (site?, upstream?);
     Some((
-        site?,
+        site,
         PlannedRoute {
-            route: r.clone(),
+            route: r,
             pattern,
-            upstream: upstream?,
+            upstream,
             strip,
         },
     ))
@@ -310,7 +358,7 @@ fn check_site(s: &SitePlan, diags: &mut Vec<Diagnostic>) {
         ));
     }
     // Duplicate paths (Caddy compares paths case-insensitively).
-    let mut by_path: HashMap<(&str, bool), Vec<&PlannedRoute>> = HashMap::new();
+    let mut by_path: FastMap<(&str, bool), Vec<&PlannedRoute>> = FastMap::default();
     for r in &s.routes {
         if let Some(p) = &r.pattern {
             by_path.entry((&p.literal, p.wildcard)).or_default().push(r);
@@ -349,8 +397,8 @@ fn check_site(s: &SitePlan, diags: &mut Vec<Diagnostic>) {
     }
     // Priorities that cannot take effect: a wildcard (or the catch-all) asks to
     // come before a route that overlaps it but is more specific, so it comes after.
-    let wild: HashMap<&str, Vec<&PlannedRoute>> = {
-        let mut m: HashMap<&str, Vec<&PlannedRoute>> = HashMap::new();
+    let wild: FastMap<&str, Vec<&PlannedRoute>> = {
+        let mut m: FastMap<&str, Vec<&PlannedRoute>> = FastMap::default();
         for r in &s.routes {
             if let Some(p) = r.pattern.as_ref().filter(|p| p.wildcard) {
                 m.entry(p.literal.as_str()).or_default().push(r);
@@ -423,7 +471,7 @@ mod tests {
     }
 
     fn order(routes: Vec<Route>) -> Plan {
-        plan(&Parsed {
+        plan(Parsed {
             routes,
             problems: vec![],
         })

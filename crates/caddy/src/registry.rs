@@ -129,8 +129,67 @@ pub fn load(path: &Path) -> Result<Parsed, RegistryError> {
     parse(path, &text, InputFormat::detect(path, &text))
 }
 
+/// The fast path: a registry without problems deserialises straight into this.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Typed {
+    domain: String,
+    #[serde(default)]
+    path: Option<String>,
+    target: String,
+    #[serde(default = "default_priority")]
+    priority: i64,
+    #[serde(default)]
+    strip_prefix: bool,
+    #[serde(default)]
+    extra_config: String,
+    #[serde(default)]
+    handle_config: String,
+}
+
+fn default_priority() -> i64 {
+    DEFAULT_PRIORITY
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(char::is_control)
+}
+
+fn fast(text: &str, format: InputFormat) -> Option<Parsed> {
+    let map: std::collections::BTreeMap<String, Typed> = match format {
+        InputFormat::Json => serde_json::from_str(text).ok()?,
+        InputFormat::Toml => toml::from_str(text).ok()?,
+    };
+    if !map.keys().all(|n| valid_name(n)) {
+        return None;
+    }
+    let routes = map
+        .into_iter()
+        .map(|(name, t)| Route {
+            name,
+            domain: t.domain,
+            path: t.path,
+            target: t.target,
+            priority: t.priority,
+            strip_prefix: t.strip_prefix,
+            extra_config: t.extra_config,
+            handle_config: t.handle_config,
+        })
+        .collect();
+    Some(Parsed {
+        routes,
+        problems: Vec::new(),
+    })
+}
+
 /// Parse registry text (`path` is used in messages only).
+///
+/// A registry without problems takes a typed fast path; otherwise the text is
+/// read again generically so that every problem can be reported.
 pub fn parse(path: &Path, text: &str, format: InputFormat) -> Result<Parsed, RegistryError> {
+    if let Some(parsed) = fast(text, format) {
+        return Ok(parsed);
+    }
     let value: Value = match format {
         InputFormat::Json => serde_json::from_str(text).map_err(|e| RegistryError::Json {
             path: path.to_path_buf(),
@@ -172,7 +231,7 @@ pub fn parse(path: &Path, text: &str, format: InputFormat) -> Result<Parsed, Reg
 
 fn parse_route(name: &str, value: &Value, problems: &mut Vec<Diagnostic>) -> Option<Route> {
     let before = problems.len();
-    if name.is_empty() || name.chars().any(char::is_control) {
+    if !valid_name(name) {
         problems.push(Diagnostic::error(
             Kind::InvalidName,
             [name],

@@ -27,7 +27,7 @@ fn readme_example_registry_composes_as_documented() {
     )
     .expect("README registry parses");
     assert_eq!(parsed.routes.len(), 3);
-    let plan = axios_caddy::plan(&parsed);
+    let plan = axios_caddy::plan(parsed);
     assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
 
     let dir = tempfile::tempdir().expect("tempdir");

@@ -118,7 +118,7 @@ fn is_wrapper(route: &Value) -> bool {
 /// The compositor's order, per (listen port, host), as path patterns.
 pub fn compositor_order(routes: &Path) -> Vec<(String, String, Vec<Option<String>>)> {
     let parsed = axios_caddy::registry::load(routes).expect("registry parses");
-    let plan = axios_caddy::plan(&parsed);
+    let plan = axios_caddy::plan(parsed);
     assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
     let mut out: Vec<_> = plan
         .sites
