@@ -159,19 +159,20 @@ in
       '';
     };
 
-    nodejs = mkPackageOption pkgs "nodejs" { } // {
-      description = "Node.js providing `npx` for the npm-based presets.";
+    nodejs = mkPackageOption pkgs "nodejs" {
+      example = "nodejs_22";
+      extraDescription = "Provides `npx` for the npm-based presets.";
     };
 
     presets = {
       nixos = presetOption "the mcp-nixos server (NixOS options and packages search)" {
-        package = mkPackageOption pkgs "mcp-nixos" { };
+        package = mkPackageOption pkgs "mcp-nixos" { example = "mcp-nixos"; };
       };
       journal = presetOption "the mcp-journal server (systemd journal access)" {
-        package = mkPackageOption pkgs "mcp-journal" { };
+        package = mkPackageOption pkgs "mcp-journal" { example = "mcp-journal"; };
       };
       github = presetOption "GitHub's MCP server" {
-        package = mkPackageOption pkgs "github-mcp-server" { };
+        package = mkPackageOption pkgs "github-mcp-server" { example = "github-mcp-server"; };
         tokenFile = mkOption {
           type = types.nullOr types.str;
           default = null;

@@ -182,8 +182,8 @@ in
       example = "5min";
     };
 
-    vdirsyncerPackage = mkPackageOption pkgs "vdirsyncer" { };
-    khalPackage = mkPackageOption pkgs "khal" { };
+    vdirsyncerPackage = mkPackageOption pkgs "vdirsyncer" { example = "python3Packages.vdirsyncer"; };
+    khalPackage = mkPackageOption pkgs "khal" { example = "khal"; };
 
     defaultCalendar = mkOption {
       type = types.nullOr types.str;

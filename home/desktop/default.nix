@@ -80,8 +80,9 @@ in
         example = false;
       };
 
-      package = mkPackageOption pkgs "dms-shell" { } // {
-        description = "DankMaterialShell package providing the `dms` command (the axiOS flake sets it from its DMS input).";
+      package = mkPackageOption pkgs "dms-shell" {
+        example = "dankMaterialShell";
+        extraDescription = "Provides the `dms` command (the axiOS overlay supplies it from the DMS flake input when nixpkgs lacks it).";
       };
 
       extraArgs = mkOption {

@@ -285,11 +285,9 @@ in
       defaultText = literalExpression "config.axios.desktop.enable";
     };
 
-    package = mkPackageOption pkgs "niri" { } // {
-      description = ''
-        niri package used to validate the generated configuration at build time. The
-        compositor itself is installed by the NixOS desktop module (`programs.niri`).
-      '';
+    package = mkPackageOption pkgs "niri" {
+      example = "niri-unstable";
+      extraDescription = "Used to validate the generated configuration at build time; the compositor itself is installed by the NixOS desktop module (`programs.niri`).";
     };
 
     validate = mkOption {

@@ -101,8 +101,9 @@ in
       defaultText = literalExpression "config.axios.desktop.enable";
     };
 
-    browser = mkPackageOption pkgs "chromium" { } // {
-      description = "Chromium-family browser whose app mode (`--app=`) opens the web apps (chromium, brave, google-chrome). Its main program must accept Chromium's flags.";
+    browser = mkPackageOption pkgs "chromium" {
+      example = "brave";
+      extraDescription = "Chromium-family browser whose app mode (`--app=`) opens the web apps; its main program must accept Chromium's flags.";
     };
 
     profile = mkOption {

@@ -130,14 +130,14 @@ in
         description = "ImageMagick geometry the image is shrunk to before blurring (bounds the work on large images).";
         example = "2560x1440>";
       };
-      package = mkPackageOption pkgs "imagemagick" { };
+      package = mkPackageOption pkgs "imagemagick" { example = "imagemagick_light"; extraDescription = "Provides `magick` for the blur job."; };
       backdrop = mkOption {
         type = types.bool;
         default = true;
         description = "Show the blurred wallpaper in niri's overview backdrop (swaybg plus a `place-within-backdrop` layer rule).";
         example = false;
       };
-      backdropPackage = mkPackageOption pkgs "swaybg" { };
+      backdropPackage = mkPackageOption pkgs "swaybg" { example = "swaybg"; extraDescription = "Draws the blurred backdrop."; };
     };
 
     scripts = mkOption {
