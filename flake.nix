@@ -65,13 +65,14 @@
 
         # pkgs.axios, pkgs.axios-caddy, pkgs.axios-bisync, pkgs.axios-workspace
         # (one package per Rust program), niri from niri-flake (cached), and
-        # dms-shell when nixpkgs does not have it.
+        # dms-shell / agenix from their flakes when nixpkgs does not have them.
         overlays.default = nixpkgs.lib.composeManyExtensions [
           inputs.niri.overlays.niri
           (import ./pkgs)
           (final: prev: {
             niri = final.niri-stable;
             dms-shell = prev.dms-shell or inputs.dankMaterialShell.packages.${final.stdenv.hostPlatform.system}.default;
+            agenix = prev.agenix or inputs.agenix.packages.${final.stdenv.hostPlatform.system}.default;
           })
         ];
       };
@@ -114,7 +115,7 @@
             # tests/nix with nixpkgs' own lib and the locked home-manager
             nix-eval = pkgs.runCommand "axios-nix-eval"
               {
-                nativeBuildInputs = [ pkgs.nix pkgs.jq pkgs.diffutils ];
+                nativeBuildInputs = [ pkgs.nix pkgs.python3 ];
                 NIXPKGS_LIB = pkgs.path;
                 HOME_MANAGER_SRC = inputs.home-manager;
                 CI = "true";

@@ -21,7 +21,7 @@ pkgs.mkShell {
     pkgs.nixpkgs-fmt
     pkgs.deadnix
     pkgs.jq
-    pkgs.diffutils
+    pkgs.python3
   ];
   # tests/nix/run evaluates against nixpkgs' lib and home-manager's lib.hm
   NIXPKGS_LIB = toString pkgs.path;

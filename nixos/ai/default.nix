@@ -8,6 +8,7 @@ let
   proxy = local.ollamaReverseProxy;
   gpu = config.axios.hardware.gpuType;
   ollamaPort = 11434;
+  defaultTools = [ "claude-code" "github-copilot-cli" "gemini-cli" "spec-kit" "backlog-md" "claude-monitor" "whisper-cpp" ];
   proxyDomain = if proxy.domain != null then proxy.domain else config.selfHosted.domain or null;
 in
 {
@@ -17,8 +18,10 @@ in
     enable = lib.mkEnableOption "AI tools: claude-code, copilot-cli, gemini-cli and workflow tools";
     tools = lib.mkOption {
       type = lib.types.listOf lib.types.package;
-      default = with pkgs; [ claude-code github-copilot-cli gemini-cli spec-kit backlog-md claude-monitor whisper-cpp ];
-      defaultText = lib.literalExpression "with pkgs; [ claude-code github-copilot-cli gemini-cli spec-kit backlog-md claude-monitor whisper-cpp ]";
+      # the ones this nixpkgs has (some are young packages): a missing one is
+      # skipped rather than breaking evaluation
+      default = map (n: pkgs.${n}) (builtins.filter (n: pkgs ? ${n}) defaultTools);
+      defaultText = lib.literalExpression "with pkgs; [ ${lib.concatStringsSep " " defaultTools} ] (those present in pkgs)";
       example = lib.literalExpression "[ pkgs.claude-code ]";
       description = "The AI CLI agents and workflow tools to install (one agent per ecosystem: Anthropic, GitHub, Google).";
     };

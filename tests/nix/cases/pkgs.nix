@@ -70,7 +70,7 @@ in
   testDevShells = {
     expr = {
       names = builtins.attrNames shells;
-      project = map (n: hasIn n shells.default.packages) [ "cargo" "cargo-nextest" "caddy" "rclone" "dbus" "systemd" "nix" "nixpkgs-fmt" "deadnix" "jq" ];
+      project = map (n: hasIn n shells.default.packages) [ "cargo" "cargo-nextest" "caddy" "rclone" "dbus" "systemd" "nix" "nixpkgs-fmt" "deadnix" "python3" ];
       nixpkgsLib = shells.default.NIXPKGS_LIB == toString pkgs.path;
       hm = shells.default.HOME_MANAGER_SRC;
       zig = hasIn "zig" shells.zig.packages;
