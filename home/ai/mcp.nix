@@ -213,6 +213,14 @@ in
       example = true;
     };
 
+    wrappers = mkOption {
+      type = types.attrsOf types.package;
+      readOnly = true;
+      internal = true;
+      description = "The start-up wrappers of servers with `envFiles`, by server name (read-only).";
+      example = literalExpression "{ github = <derivation mcp-github>; }";
+    };
+
     finalServers = mkOption {
       type = json.type;
       readOnly = true;
@@ -226,6 +234,7 @@ in
       axios.ai.mcp = {
         servers = mapAttrs (_: lib.mapAttrs (_: lib.mkDefault)) presetServers;
         finalServers = rendered;
+        wrappers = mapAttrs wrapper (filterAttrs (_: s: s.type == "stdio" && s.envFiles != { }) enabled);
         presets.nixos.enable = lib.mkDefault true;
       };
 

@@ -34,6 +34,8 @@ in
   khal = c.xdg.configFile."khal/config".text;
   calendarSync = c.axios.calendar.syncScript.text;
   mcp = builtins.toJSON c.xdg.configFile."mcp/mcp.json".source.value;
+  mcpGithubWrapper = c.axios.ai.mcp.wrappers.github.text;
+  githubServer = "${pkgs.github-mcp-server}/bin/github-mcp-server";
   # Stub store paths the scripts call, to be replaced by the real programs.
   storePaths = {
     magick = "${pkgs.imagemagick}/bin/magick";
