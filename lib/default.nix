@@ -93,7 +93,10 @@ let
             useUserPackages = lib.mkDefault true;
             backupFileExtension = lib.mkDefault "hm-backup";
             extraSpecialArgs = { inherit inputs; };
-            sharedModules = lib.optional (n.homeProfile != null && homeModules ? ${n.homeProfile}) homeModules.${n.homeProfile};
+            # agenix's home module gives home/secrets its `age.*` options (inert
+            # without secrets); then the host's profile for every user
+            sharedModules = [ inputs.agenix.homeManagerModules.default ]
+              ++ lib.optional (n.homeProfile != null && homeModules ? ${n.homeProfile}) homeModules.${n.homeProfile};
           };
           nixpkgs.overlays = lib.optional (self ? overlays.default) self.overlays.default;
         }

@@ -93,7 +93,7 @@ in
       tailscale = c.services.tailscale.enable;
       agenix = builtins.elem "agenix.default" c.stubImported;
       hw = lib.sort lib.lessThan (builtins.filter (lib.hasPrefix "nixos-hardware.") c.stubImported);
-      profile = builtins.length c.home-manager.sharedModules;
+      profile = map toString (builtins.filter builtins.isPath c.home-manager.sharedModules);
     };
     expected = {
       prime = { intelBusId = "PCI:0:2:0"; nvidiaBusId = "PCI:1:0:0"; offload = true; };
@@ -103,7 +103,7 @@ in
       tailscale = true;
       agenix = true;
       hw = [ "nixos-hardware.common-cpu-intel" "nixos-hardware.common-gpu-nvidia-nonprime" "nixos-hardware.common-pc-laptop" "nixos-hardware.common-pc-laptop-ssd" "nixos-hardware.system76" ];
-      profile = 1;
+      profile = [ (toString (root + "/home/profiles/laptop.nix")) ];
     };
   };
   testServer = {

@@ -212,12 +212,12 @@ in
     expected = true;
   };
   testHomeManagerWiring = {
-    expr = let hm = (eval base).config.home-manager; in { inherit (hm) useGlobalPkgs useUserPackages; profiles = builtins.length hm.sharedModules; };
-    expected = { useGlobalPkgs = true; useUserPackages = true; profiles = 0; };
+    expr = let hm = (eval base).config.home-manager; in { inherit (hm) useGlobalPkgs useUserPackages; shared = map (m: m._file or (toString m)) hm.sharedModules; };
+    expected = { useGlobalPkgs = true; useUserPackages = true; shared = [ "stub-input:agenix-hm.default" ]; };
   };
   testHomeProfileShared = {
-    expr = builtins.length (eval (base // { homeProfile = "workstation"; })).config.home-manager.sharedModules;
-    expected = if (axios.homeModules or { }) ? workstation then 1 else 0;
+    expr = map (m: m._file or (toString m)) (eval (base // { homeProfile = "workstation"; })).config.home-manager.sharedModules;
+    expected = [ "stub-input:agenix-hm.default" ] ++ lib.optional ((axios.homeModules or { }) ? workstation) (toString axios.homeModules.workstation);
   };
   testUserModulePathImported = {
     expr = (eval (base // { userModulePath = ./fixtures/user.nix; })).config.users.users.alice.isNormalUser;
