@@ -25,6 +25,7 @@ let
   amd = local "amd" { services.ai.local.rocmOverrideGfx = "10.3.0"; };
   proxied = local "amd" {
     selfHosted.enable = true;
+    services.tailscale.enable = true; # a *.ts.net domain needs Tailscale (nixos/services assertion)
     services.ai.local.ollamaReverseProxy = { enable = true; domain = "desk.tail1.ts.net"; };
   };
   route = proxied.config.selfHosted.caddy.routes.ollama;
