@@ -510,7 +510,13 @@ impl Guard {
                 "stopped: rclone did not finish within the stop grace period and was killed; the next run reconciles",
             )
         } else if out.must_resync || out.code.is_some_and(|c| rc.caps.is_critical(c)) {
-            let last = out.tail.last().cloned().unwrap_or_default();
+            let last = out
+                .tail
+                .iter()
+                .rev()
+                .find(|l| l.contains("critical error"))
+                .map(|l| crate::rclone::last_error_line(l))
+                .unwrap_or_else(|| crate::rclone::last_error_line(&out.tail.join("\n")));
             self.lock_out(
                 name,
                 st,

@@ -515,3 +515,52 @@ fn remote_path1_sync_and_guard() {
     assert_eq!(code(&o), Some(3));
     assert_has_all(&fx.p2, &exp);
 }
+
+/// A real critical error from rclone (its own filters-file hash check, here tripped by a
+/// tampered copy in the state dir): the pair is locked out, nothing is deleted, no
+/// automatic --resync, later runs do not even call rclone, and `recover` gets out.
+#[test]
+fn rclone_critical_error_locks_out_until_recover() {
+    let Some(rc) = rclone() else { return };
+    let mut fx = Fx::new(&rc);
+    let filters = fx.root().join("docs.filters");
+    std::fs::write(&filters, "- *.tmp\n").expect("filters");
+    fx.extra = format!("filters_file = \"{}\"\n", filters.display());
+    fx.write_config();
+    let exp = with_marker(seed(&fx, 5));
+    fx.init();
+    // Source and copy agree (the guard's check passes) but rclone's stored md5 does not.
+    std::fs::write(&filters, "- *.tmp\n- *.bak\n").expect("filters");
+    std::fs::write(
+        fx.state.join("pairs/docs/filters.txt"),
+        "- *.tmp\n- *.bak\n",
+    )
+    .expect("copy");
+    write(&fx.p2, "local-new.txt", b"new");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("critical"), "{}", stdout(&o));
+    assert!(!fx.p1.join("local-new.txt").exists(), "no automatic resync");
+    assert_has_all(&fx.p1, &exp);
+    assert_has_all(&fx.p2, &exp);
+    let st = fx.status_json();
+    assert!(st["locked_out"]["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("filters file has changed"));
+    let _ = std::fs::remove_file(&fx.pids);
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(stdout(&o).contains("locked out since"));
+    let rclone_calls = std::fs::read_to_string(&fx.pids).unwrap_or_default();
+    assert_eq!(
+        rclone_calls.lines().count(),
+        1,
+        "only `rclone version` while locked out"
+    );
+    assert_eq!(code(&fx.run(&["recover", "docs", "--yes"])), Some(0));
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    assert!(fx.p1.join("local-new.txt").exists());
+    assert_no_conflicts(&fx.p1);
+    assert_no_conflicts(&fx.p2);
+}
