@@ -83,7 +83,8 @@ let
   caddyfile = pkgs.runCommand "axios-Caddyfile"
     {
       nativeBuildInputs = [ caddyCfg.package ];
-      passthru.routes = routesJson;
+      # the inputs, for tests and for `nix eval`
+      passthru = { routes = routesJson; global = globalFile; extra = extraFile; };
     } ''
     axios-caddy check ${routesJson}
     axios-caddy compose ${routesJson} ${composeFlags} -o $out
