@@ -80,20 +80,11 @@
       perSystem = { pkgs, system, lib, ... }:
         let
           crates = import ./pkgs/crates.nix { inherit lib; };
-          src = lib.fileset.toSource {
-            root = ./.;
-            fileset = lib.fileset.unions ([
-              ./tests/nix
-              ./tests/lint-nix
-              ./nixos
-              ./lib
-              ./pkgs
-              ./devshells
-              ./examples
-              ./flake.nix
-              ./Cargo.toml
-              ./crates
-            ] ++ lib.optional (builtins.pathExists ./home) ./home);
+          # the repository without build outputs, for the checks
+          src = lib.cleanSourceWith {
+            name = "axios-source";
+            src = lib.cleanSource ./.;
+            filter = path: _type: !(builtins.elem (baseNameOf path) [ "target" "result" ]);
           };
         in
         {
@@ -117,7 +108,7 @@
               {
                 nativeBuildInputs = [ pkgs.nix pkgs.python3 ];
                 NIXPKGS_LIB = pkgs.path;
-                HOME_MANAGER_SRC = inputs.home-manager;
+                HOME_MANAGER_SRC = "${inputs.home-manager}";
                 CI = "true";
               } ''
               export HOME=$TMPDIR

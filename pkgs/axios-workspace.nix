@@ -16,10 +16,18 @@ let
   crates = import ./crates.nix { inherit lib; };
   workspace = (builtins.fromTOML (builtins.readFile ../Cargo.toml)).workspace.package;
   crate = if cargoPackage == null then null else crates.${cargoPackage} or (throw "pkgs/axios-workspace.nix: no crate with package name ${cargoPackage} and a [[bin]] under crates/ (have: ${lib.concatStringsSep ", " (builtins.attrNames crates)})");
-  # only what cargo needs: a change to nixos/ or docs does not rebuild
-  src = lib.fileset.toSource {
-    root = ../.;
-    fileset = lib.fileset.unions [ ../Cargo.toml ../Cargo.lock ../crates ];
+  # only what cargo needs: a change to nixos/ or docs does not rebuild.
+  # (cleanSourceWith rather than lib.fileset: it also evaluates on the older
+  # Nix that tests/nix runs on)
+  root = toString ../.;
+  keep = [ "/Cargo.toml" "/Cargo.lock" "/crates" ];
+  src = lib.cleanSourceWith {
+    name = "axios-workspace-source";
+    src = lib.cleanSource ../.;
+    filter = path: _type:
+      let rel = lib.removePrefix root (toString path);
+      in builtins.any (k: rel == k || lib.hasPrefix "${k}/" rel) keep
+        && !(lib.hasInfix "/target/" rel);
   };
 in
 rustPlatform.buildRustPackage {

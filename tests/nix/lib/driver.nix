@@ -26,6 +26,8 @@ let
     else if builtins.isPath v then toString v
     else if builtins.isAttrs v then
       (if (v.type or null) == "derivation" then "<derivation ${v.name or "?"}>"
+      # JSON output would turn it into its outPath string and hide the set
+      else if v ? outPath then { "<attrset with outPath>" = safe (depth + 1) v.outPath; } // builtins.mapAttrs (_: x: safe (depth + 1) x) (removeAttrs v [ "outPath" ])
       else builtins.mapAttrs (_: x: safe (depth + 1) x) v)
     else if builtins.isList v then map (safe (depth + 1)) v
     else if builtins.isFloat v then toString v

@@ -182,4 +182,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except BrokenPipeError:  # e.g. `tests/nix/run | head`
+        sys.exit(1)
