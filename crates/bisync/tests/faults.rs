@@ -62,36 +62,36 @@ fn init_then_run_syncs_both_ways() {
 }
 
 /// kill -9 of rclone in the middle of copying, over several rounds, with new files and
-/// overwritten files in flight. Deterministic: the test waits until N copies are complete.
-#[test]
-fn kill9_rclone_mid_copy_never_conflicts_or_truncates() {
-    let Some(rc) = rclone() else { return };
-    let fx = Fx::new(&rc);
-    let exp = with_marker(seed(&fx, 5));
+/// overwritten files in flight, in both directions. Deterministic: the test waits until N
+/// copies are complete before killing.
+fn kill9_rounds(fx: &Fx, rounds: &[bool]) {
+    let mut exp = with_marker(seed(fx, 5));
     fx.init();
-    let mut exp = exp;
-    for round in 0..3 {
-        // 24 files of 96 KiB on path1 (half new, half overwrites of earlier rounds' files),
-        // plus a new file on path2.
+    for (round, &forward) in rounds.iter().enumerate() {
+        let (src, dst) = if forward {
+            (&fx.p1, &fx.p2)
+        } else {
+            (&fx.p2, &fx.p1)
+        };
+        // 24 files of 96 KiB on the source side (half new, half overwrites of the first
+        // round's files), plus a small new file on the other side.
         let mut batch = BTreeMap::new();
         for i in 0..24 {
             let k = format!("big/r{}-{i}.bin", if i % 2 == 0 { round } else { 0 });
             let v = content(&format!("{k}-{round}"), 96 * 1024);
-            write(&fx.p1, &k, &v);
+            write(src, &k, &v);
             batch.insert(k.clone(), v.clone());
             exp.insert(k, v);
         }
-        let k2 = format!("from2/round{round}.txt");
-        write(&fx.p2, &k2, k2.as_bytes());
+        let k2 = format!("other/round{round}.txt");
+        write(dst, &k2, k2.as_bytes());
         exp.insert(k2.clone(), k2.as_bytes().to_vec());
         std::fs::write(&fx.slow, "512k").expect("slow");
         let _ = std::fs::remove_file(&fx.pids);
         let mut child = fx.spawn(&["run", "docs"]);
-        wait_until(
-            "4 complete copies on path2",
-            Duration::from_secs(60),
-            || complete_copies(&fx.p2, &batch) >= 4,
-        );
+        wait_until("4 complete copies", Duration::from_secs(60), || {
+            complete_copies(dst, &batch) >= 4
+        });
         let pid = fx.last_rclone_pid().expect("rclone pid");
         kill9(pid);
         let st = child.wait().expect("wait guard");
@@ -100,17 +100,39 @@ fn kill9_rclone_mid_copy_never_conflicts_or_truncates() {
             fx.state.join("pairs/docs/journal.json").exists(),
             "journal kept"
         );
-        // Nothing lost on the source side, whatever state path2 is in.
-        assert_has_all(&fx.p1, &batch);
+        // Nothing lost on the source side, whatever state the destination is in.
+        assert_has_all(src, &batch);
         std::fs::remove_file(&fx.slow).expect("fast again");
         let o = fx.run(&["run", "docs"]);
         assert_eq!(code(&o), Some(0), "run after kill -9 must succeed");
-        assert_synced(&fx, &exp);
+        assert_synced(fx, &exp);
         assert!(!fx.state.join("pairs/docs/journal.json").exists());
     }
-    // Anything set aside is in the quarantine, never deleted.
-    let st = fx.status_json();
-    assert!(st["locked_out"].is_null());
+    assert!(fx.status_json()["locked_out"].is_null());
+    // Whatever was set aside is kept in the quarantine, under the side it came from.
+    for k in tree(&fx.state.join("quarantine/docs")).keys() {
+        assert!(
+            k.contains("/path1/big/") || k.contains("/path2/big/"),
+            "{k}"
+        );
+    }
+}
+
+#[test]
+fn kill9_rclone_mid_copy_never_conflicts_or_truncates() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    kill9_rounds(&fx, &[true, true, false]);
+}
+
+/// The same with path1 behind an rclone remote: half-written remote files are moved into
+/// the quarantine with `rclone moveto`.
+#[test]
+fn kill9_rclone_mid_copy_to_a_remote() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    fx.use_remote();
+    kill9_rounds(&fx, &[false, false]);
 }
 
 /// kill -9 of the guard itself mid-copy: rclone (own process group) finishes; the next run
@@ -488,19 +510,7 @@ fn sigterm_lets_rclone_finish() {
 fn remote_path1_sync_and_guard() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let rconf = fx.root().join("rclone.conf");
-    std::fs::write(&rconf, "[cloud]\ntype = local\n").expect("rclone.conf");
-    let text = std::fs::read_to_string(&fx.cfg).expect("cfg");
-    let text = text
-        .replace(
-            &format!("path1 = \"{}\"", fx.p1.display()),
-            &format!("path1 = \"cloud:{}\"", fx.p1.display()),
-        )
-        .replace(
-            "stop_grace",
-            &format!("rclone_config = \"{}\"\nstop_grace", rconf.display()),
-        );
-    std::fs::write(&fx.cfg, text).expect("cfg");
+    fx.use_remote();
     let mut exp = with_marker(seed(&fx, 30));
     fx.init();
     write(&fx.p2, "x/local.txt", b"local");
@@ -563,4 +573,45 @@ fn rclone_critical_error_locks_out_until_recover() {
     assert!(fx.p1.join("local-new.txt").exists());
     assert_no_conflicts(&fx.p1);
     assert_no_conflicts(&fx.p2);
+}
+
+/// Power loss: guard and rclone die together mid-copy (kill -9 both, nothing gets to clean
+/// up). The next run reconciles from the journal.
+#[test]
+fn power_loss_mid_copy() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = with_marker(seed(&fx, 3));
+    fx.init();
+    let mut batch = BTreeMap::new();
+    for i in 0..16 {
+        let k = format!("p/{i}.bin");
+        let v = content(&k, 96 * 1024);
+        write(&fx.p1, &k, &v);
+        batch.insert(k.clone(), v.clone());
+        exp.insert(k, v);
+    }
+    std::fs::write(&fx.slow, "512k").expect("slow");
+    let _ = std::fs::remove_file(&fx.pids);
+    let mut child = fx.spawn(&["run", "docs"]);
+    wait_until("3 complete copies", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 3
+    });
+    let rclone_pid = fx.last_rclone_pid().expect("pid");
+    kill9(i32::try_from(child.id()).expect("pid"));
+    kill9(rclone_pid);
+    let _ = child.wait();
+    wait_until("rclone gone", Duration::from_secs(10), || {
+        !pid_alive(rclone_pid)
+    });
+    assert!(fx.state.join("pairs/docs/journal.json").exists());
+    std::fs::remove_file(&fx.slow).expect("fast");
+    let o = fx.run(&["run", "docs"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cleared stale rclone lock"),
+        "{}",
+        stderr(&o)
+    );
+    assert_synced(&fx, &exp);
 }

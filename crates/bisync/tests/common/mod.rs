@@ -91,6 +91,24 @@ impl Fx {
         std::fs::write(&self.cfg, text).expect("config");
     }
 
+    /// Put path1 behind an rclone remote (`cloud:`, a local-backed remote in an rclone
+    /// config file), so the guard lists and moves it through rclone.
+    pub fn use_remote(&self) {
+        let rconf = self.root().join("rclone.conf");
+        std::fs::write(&rconf, "[cloud]\ntype = local\n").expect("rclone.conf");
+        let text = std::fs::read_to_string(&self.cfg).expect("cfg");
+        let text = text
+            .replace(
+                &format!("path1 = \"{}\"", self.p1.display()),
+                &format!("path1 = \"cloud:{}\"", self.p1.display()),
+            )
+            .replace(
+                "stop_grace",
+                &format!("rclone_config = \"{}\"\nstop_grace", rconf.display()),
+            );
+        std::fs::write(&self.cfg, text).expect("cfg");
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--config").arg(&self.cfg).args(args);
