@@ -615,3 +615,45 @@ fn power_loss_mid_copy() {
     );
     assert_synced(&fx, &exp);
 }
+
+/// SIGTERM and rclone does not finish within `stop_grace`: the guard kills it (SIGKILL, not
+/// SIGTERM, so rclone 1.60 does not demand a resync), exits "retryable", and the next run
+/// reconciles without conflicts or lockout.
+#[test]
+fn sigterm_past_the_grace_period_stops_cleanly() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let text = std::fs::read_to_string(&fx.cfg)
+        .expect("cfg")
+        .replace("stop_grace = \"60s\"", "stop_grace = \"1s\"");
+    std::fs::write(&fx.cfg, text).expect("cfg");
+    let mut exp = with_marker(seed(&fx, 2));
+    fx.init();
+    let mut batch = BTreeMap::new();
+    for i in 0..24 {
+        let k = format!("s/{i}.bin");
+        let v = content(&k, 96 * 1024);
+        write(&fx.p1, &k, &v);
+        batch.insert(k.clone(), v.clone());
+        exp.insert(k, v);
+    }
+    std::fs::write(&fx.slow, "256k").expect("slow");
+    let child = fx.spawn(&["run", "docs"]);
+    wait_until("first copy", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 1
+    });
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("killing it"), "{err}");
+    assert!(complete_copies(&fx.p2, &batch) < batch.len(), "rclone was stopped early");
+    std::fs::remove_file(&fx.slow).expect("fast");
+    let o = fx.run(&["run", "docs"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert_synced(&fx, &exp);
+    assert!(fx.status_json()["locked_out"].is_null());
+}
