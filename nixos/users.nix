@@ -79,7 +79,7 @@ in
         isNormalUser = true;
         description = u.fullName;
         extraGroups = lib.unique (cfg.defaultGroups ++ u.extraGroups ++ lib.optional u.isAdmin "wheel");
-        shell = pkgs.${u.shell};
+        shell = if u.shell == "bash" then pkgs.bashInteractive else pkgs.${u.shell};
       } // lib.optionalAttrs (u.initialPassword != null) { inherit (u) initialPassword; }
       // lib.optionalAttrs (u.hashedPasswordFile != null) { inherit (u) hashedPasswordFile; })
       cfg.users;

@@ -104,8 +104,16 @@ in
           user = "greeter";
         };
       };
-      # keep greetd's tty free of kernel messages
-      boot.kernelParams = [ "console=tty1" ];
+      # keep kernel and service messages off greetd's VT
+      systemd.services.greetd.serviceConfig = {
+        Type = "idle";
+        StandardInput = "tty";
+        StandardOutput = "tty";
+        StandardError = "journal";
+        TTYReset = true;
+        TTYVHangup = true;
+        TTYVTDisallocate = true;
+      };
     })
 
     (lib.mkIf cfg.pim.enable {

@@ -74,7 +74,7 @@ in
       hw = lib.sort lib.lessThan (builtins.filter (lib.hasPrefix "nixos-hardware.") c.stubImported);
     };
     expected = {
-      params = [ "amdgpu.gpu_recovery=1" "console=tty1" "panic=30" "softlockup_panic=1" ];
+      params = [ "amdgpu.gpu_recovery=1" "panic=30" "softlockup_panic=1" ];
       msi = true;
       steam = true;
       wivrn = true;

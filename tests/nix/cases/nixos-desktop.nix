@@ -20,6 +20,10 @@ in
     expr = builtins.match "/nix/store/[a-z0-9]{32}-tuigreet/bin/tuigreet --time --remember --remember-session --cmd niri-session" c.services.greetd.settings.default_session.command != null;
     expected = true;
   };
+  testGreetdVtQuiet = {
+    expr = { inherit (c.systemd.services.greetd.serviceConfig) Type StandardError TTYVTDisallocate; params = c.boot.kernelParams; };
+    expected = { Type = "idle"; StandardError = "journal"; TTYVTDisallocate = true; params = [ ]; };
+  };
   testPimBackends = {
     expr = {
       accounts = c.services.accounts-daemon.enable;

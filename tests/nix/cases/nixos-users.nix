@@ -18,7 +18,7 @@ in
     };
     expected = {
       alice = { isNormalUser = true; description = "Alice L"; extraGroups = [ "libvirtd" "video" "audio" "input" "dialout" "wheel" ]; shell = "fish"; };
-      bob = { description = "bob"; extraGroups = [ "libvirtd" "video" "audio" "input" ]; shell = "bash"; };
+      bob = { description = "bob"; extraGroups = [ "libvirtd" "video" "audio" "input" ]; shell = "bashInteractive"; };
       fish = true;
       zsh = false;
     };

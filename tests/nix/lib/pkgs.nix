@@ -153,6 +153,7 @@ let
   names = [
     # core / system
     "bash"
+    "bashInteractive"
     "coreutils"
     "gnugrep"
     "gnused"
