@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::addr::Scheme;
 use crate::plan::{Plan, PlannedRoute};
@@ -25,9 +26,9 @@ pub enum JsonError {
     BaseShape { key: String },
 }
 
-/// Build the JSON config; `base` (a Caddy JSON config, e.g. with `admin` and
-/// `logging`) is extended with the generated servers.
-pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<Value, JsonError> {
+/// Build the JSON config text; `base` (a Caddy JSON config, e.g. with `admin`
+/// and `logging`) is extended with the generated servers.
+pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<String, JsonError> {
     let raw: Vec<&str> = plan
         .sites
         .iter()
@@ -55,25 +56,18 @@ pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<Va
             })
         }
     };
-    let mut servers: BTreeMap<u16, (Vec<Value>, Vec<String>)> = BTreeMap::new();
+    let mut apps = take_object(&mut root, "apps")?;
+    let mut http = take_object(&mut apps, "http")?;
+    let base_servers = take_object(&mut http, "servers")?;
+
+    let mut servers: BTreeMap<String, Server<'_>> = BTreeMap::new();
+    let mut by_port: BTreeMap<u16, Vec<&crate::plan::SitePlan>> = BTreeMap::new();
     for s in &plan.sites {
-        let entry = servers.entry(s.site.port).or_default();
-        let routes: Vec<Value> = s.routes.iter().map(route).collect();
-        entry.0.push(json!({
-            "match": [{"host": [s.site.host_matcher()]}],
-            "handle": [{"handler": "subroute", "routes": routes}],
-            "terminal": true,
-        }));
-        if s.site.scheme == Scheme::Http {
-            entry.1.push(s.site.host_matcher());
-        }
+        by_port.entry(s.site.port).or_default().push(s);
     }
-    let apps = object_at(&mut root, "apps")?;
-    let http = object_at(apps, "http")?;
-    let srv = object_at(http, "servers")?;
-    for (port, (routes, skip)) in servers {
+    for (port, sites) in by_port {
         let name = format!("axios_{port}");
-        if srv.contains_key(&name) {
+        if base_servers.contains_key(&name) {
             return Err(JsonError::ServerClash { name });
         }
         let listen = match bind {
@@ -81,43 +75,184 @@ pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<Va
             Some(b) => format!("{b}:{port}"),
             None => format!(":{port}"),
         };
-        let mut server = json!({"listen": [listen], "routes": routes});
-        if !skip.is_empty() {
-            server["automatic_https"] = json!({"skip": skip});
-        }
-        srv.insert(name, server);
+        let skip: Vec<String> = sites
+            .iter()
+            .filter(|s| s.site.scheme == Scheme::Http)
+            .map(|s| s.site.host_matcher())
+            .collect();
+        let routes = sites
+            .iter()
+            .map(|s| SiteRoute {
+                matcher: [HostMatch {
+                    host: [s.site.host_matcher()],
+                }],
+                handle: [Subroute {
+                    handler: "subroute",
+                    routes: s.routes.iter().map(route).collect(),
+                }],
+                terminal: true,
+            })
+            .collect();
+        servers.insert(
+            name,
+            Server {
+                listen: [listen],
+                routes,
+                automatic_https: (!skip.is_empty()).then_some(Skip { skip }),
+            },
+        );
     }
-    Ok(Value::Object(root))
+    let doc = Root {
+        rest: root,
+        apps: Apps {
+            rest: apps,
+            http: Http {
+                rest: http,
+                servers: Servers {
+                    base: base_servers,
+                    ours: servers,
+                },
+            },
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    Ok(text)
 }
 
-fn object_at<'a>(
-    m: &'a mut Map<String, Value>,
-    key: &str,
-) -> Result<&'a mut Map<String, Value>, JsonError> {
-    let v = m
-        .entry(key.to_string())
-        .or_insert_with(|| Value::Object(Map::new()));
-    v.as_object_mut().ok_or_else(|| JsonError::BaseShape {
-        key: key.to_string(),
-    })
+/// Remove `key` from `m` as an object (an empty one when absent).
+fn take_object(m: &mut Map<String, Value>, key: &str) -> Result<Map<String, Value>, JsonError> {
+    match m.remove(key) {
+        None => Ok(Map::new()),
+        Some(Value::Object(o)) => Ok(o),
+        Some(_) => Err(JsonError::BaseShape {
+            key: key.to_string(),
+        }),
+    }
 }
 
-fn route(r: &PlannedRoute) -> Value {
-    let mut handle = Vec::new();
+#[derive(Serialize)]
+struct Root<'a> {
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+    apps: Apps<'a>,
+}
+
+#[derive(Serialize)]
+struct Apps<'a> {
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+    http: Http<'a>,
+}
+
+#[derive(Serialize)]
+struct Http<'a> {
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+    servers: Servers<'a>,
+}
+
+#[derive(Serialize)]
+struct Servers<'a> {
+    #[serde(flatten)]
+    base: Map<String, Value>,
+    #[serde(flatten)]
+    ours: BTreeMap<String, Server<'a>>,
+}
+
+#[derive(Serialize)]
+struct Server<'a> {
+    listen: [String; 1],
+    routes: Vec<SiteRoute<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automatic_https: Option<Skip>,
+}
+
+#[derive(Serialize)]
+struct Skip {
+    skip: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SiteRoute<'a> {
+    #[serde(rename = "match")]
+    matcher: [HostMatch; 1],
+    handle: [Subroute<'a>; 1],
+    terminal: bool,
+}
+
+#[derive(Serialize)]
+struct HostMatch {
+    host: [String; 1],
+}
+
+#[derive(Serialize)]
+struct Subroute<'a> {
+    handler: &'static str,
+    routes: Vec<Route<'a>>,
+}
+
+/// One route; all routes of a site share one group: the first match wins.
+#[derive(Serialize)]
+struct Route<'a> {
+    group: &'static str,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matcher: Option<[PathMatch<'a>; 1]>,
+    handle: Vec<Handler<'a>>,
+}
+
+#[derive(Serialize)]
+struct PathMatch<'a> {
+    path: [&'a str; 1],
+}
+
+#[derive(Serialize)]
+#[serde(tag = "handler", rename_all = "snake_case")]
+enum Handler<'a> {
+    Rewrite {
+        strip_path_prefix: &'a str,
+    },
+    ReverseProxy {
+        upstreams: [Dial<'a>; 1],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        transport: Option<Transport>,
+    },
+}
+
+#[derive(Serialize)]
+struct Dial<'a> {
+    dial: &'a str,
+}
+
+#[derive(Serialize)]
+struct Transport {
+    protocol: &'static str,
+    tls: Map<String, Value>,
+}
+
+fn route(r: &PlannedRoute) -> Route<'_> {
+    let mut handle = Vec::with_capacity(2);
     if let Some(prefix) = &r.strip {
-        handle.push(json!({"handler": "rewrite", "strip_path_prefix": prefix}));
+        handle.push(Handler::Rewrite {
+            strip_path_prefix: prefix,
+        });
     }
-    let mut proxy = json!({
-        "handler": "reverse_proxy",
-        "upstreams": [{"dial": r.upstream.dial}],
+    handle.push(Handler::ReverseProxy {
+        upstreams: [Dial {
+            dial: &r.upstream.dial,
+        }],
+        transport: r.upstream.tls.then(|| Transport {
+            protocol: "http",
+            tls: Map::new(),
+        }),
     });
-    if r.upstream.tls {
-        proxy["transport"] = json!({"protocol": "http", "tls": {}});
+    Route {
+        group: "axios_routes",
+        matcher: r.pattern.as_ref().map(|p| {
+            [PathMatch {
+                path: [p.pattern.as_str()],
+            }]
+        }),
+        handle,
     }
-    handle.push(proxy);
-    let mut v = json!({"group": "axios_routes", "handle": handle});
-    if let Some(p) = &r.pattern {
-        v["match"] = json!([{"path": [p.pattern]}]);
-    }
-    v
 }

@@ -95,10 +95,7 @@ pub fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> Result<Str
             if opts.global.is_some() || opts.extra.is_some() {
                 return Err(ComposeError::CaddyfileFragmentInJson);
             }
-            let v = json::render(plan, opts.base.clone(), opts.bind.as_deref())?;
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-            s.push('\n');
-            Ok(s)
+            Ok(json::render(plan, opts.base.clone(), opts.bind.as_deref())?)
         }
     }
 }
