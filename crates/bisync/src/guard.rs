@@ -162,7 +162,11 @@ impl Guard {
     }
 
     fn rclone(&self) -> Result<Rclone, Error> {
-        Rclone::detect(&self.cfg.rclone_bin(), self.cfg.rclone_config.as_deref())
+        Rclone::detect_cached(
+            &self.cfg.rclone_bin(),
+            self.cfg.rclone_config.as_deref(),
+            &self.cfg.state_dir.join("rclone-version.json"),
+        )
     }
 
     fn notify(&self, summary: &str, body: &str, urgency: Urgency) {

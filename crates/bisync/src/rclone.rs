@@ -95,6 +95,33 @@ struct LsItem {
     mod_time: String,
 }
 
+#[derive(serde::Serialize, Deserialize, PartialEq, Eq)]
+struct VersionCache {
+    key: String,
+    version_line: String,
+}
+
+/// `path size mtime_ns` of the resolved binary (through `PATH` for a bare name).
+fn binary_key(bin: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let resolved = if bin.components().count() > 1 {
+        bin.to_path_buf()
+    } else {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|d| d.join(bin))
+            .find(|p| p.is_file())?
+    };
+    let resolved = std::fs::canonicalize(resolved).ok()?;
+    let m = std::fs::metadata(&resolved).ok()?;
+    Some(format!(
+        "{} {} {}.{}",
+        resolved.display(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec()
+    ))
+}
+
 /// How a bisync run ended.
 #[derive(Debug, Clone)]
 pub struct BisyncOutcome {
@@ -132,6 +159,60 @@ impl Rclone {
                 found: format!("{version} (bisync needs 1.58 or newer)"),
             });
         }
+        if let Some(c) = config {
+            if !c.is_file() {
+                return Err(Error::Io {
+                    path: c.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "rclone config file not found (set `rclone_config` or run `rclone config`)",
+                    ),
+                });
+            }
+        }
+        Ok(Self {
+            bin: bin.to_path_buf(),
+            config: config.map(Path::to_path_buf),
+            caps: Capabilities { version },
+        })
+    }
+
+    /// Like [`Rclone::detect`], but remembers the version per binary (path, size, mtime) in
+    /// `cache`, saving a `rclone version` call (~0.1 s) on every run.
+    pub fn detect_cached(bin: &Path, config: Option<&Path>, cache: &Path) -> Result<Self, Error> {
+        let Some(key) = binary_key(bin) else {
+            return Self::detect(bin, config);
+        };
+        let cached: Option<VersionCache> = std::fs::read(cache)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        if let Some(c) = cached.filter(|c| c.key == key) {
+            if let Some(version) = parse_version(&c.version_line) {
+                let probe = Self::detect_config_only(bin, config, version)?;
+                return Ok(probe);
+            }
+        }
+        let rc = Self::detect(bin, config)?;
+        let entry = VersionCache {
+            key,
+            version_line: format!("rclone v{}", rc.caps.version),
+        };
+        if let Ok(data) = serde_json::to_vec(&entry) {
+            if let Some(parent) = cache.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if let Err(e) = axios_core::atomic_write(cache, &data) {
+                tracing::debug!("cannot cache the rclone version: {e}");
+            }
+        }
+        Ok(rc)
+    }
+
+    fn detect_config_only(
+        bin: &Path,
+        config: Option<&Path>,
+        version: Version,
+    ) -> Result<Self, Error> {
         if let Some(c) = config {
             if !c.is_file() {
                 return Err(Error::Io {
