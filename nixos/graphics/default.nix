@@ -11,7 +11,9 @@ let
   # sysfs print hex (0000:0a:00.0 is PCI:10:0:0). nixpkgs only checks
   # `([[:print:]]+[:@][0-9]{1,3}:[0-9]{1,2}:[0-9])?`; this type is stricter
   # (decimal digits, ranges) and its name tells how to get the right value.
-  busIdRegex = "PCI:([0-9]{1,3})(@([0-9]{1,5}))?:([0-9]{1,2}):([0-9])";
+  # The domain gets at most 3 digits, as nixpkgs' check allows (`axios
+  # doctor` says when a GPU sits on a domain that cannot be written).
+  busIdRegex = "PCI:([0-9]{1,3})(@([0-9]{1,3}))?:([0-9]{1,2}):([0-9])";
   inRange = s:
     let m = builtins.match busIdRegex s;
     in m != null

@@ -5,7 +5,7 @@ let
   cfg = config.axios.hardware;
 in
 {
-  imports = [ ./facts.nix ];
+  imports = [ ./facts.nix ../common/cli.nix ];
 
   options.axios.hardware.firmware.enable = lib.mkOption {
     type = lib.types.bool;
@@ -32,7 +32,7 @@ in
     })
     (lib.mkIf (cfg.cpu != null || cfg.gpuType != null) {
       # `axios doctor` reports what these facts should be on this machine.
-      environment.systemPackages = [ pkgs.axios pkgs.pciutils ];
+      environment.systemPackages = [ config.axios.package pkgs.pciutils ];
     })
   ];
 }

@@ -4,7 +4,7 @@ let
   cfg = config.axios.system;
 in
 {
-  imports = [ ./boot.nix ];
+  imports = [ ../common/cli.nix ./boot.nix ];
 
   options.axios.system = {
     enable = lib.mkEnableOption "the axiOS base system (locale, time zone, nix settings, boot)";
@@ -68,6 +68,6 @@ in
 
     zramSwap.enable = lib.mkDefault true;
     services.dbus.implementation = lib.mkDefault "broker";
-    environment.systemPackages = [ pkgs.git pkgs.curl pkgs.pciutils pkgs.usbutils pkgs.axios ];
+    environment.systemPackages = [ pkgs.git pkgs.curl pkgs.pciutils pkgs.usbutils config.axios.package ];
   };
 }

@@ -107,11 +107,38 @@ in
     expr = (nvidiaLaptop { nvidiaBusId = "PCI:1:32:0"; intelBusId = "PCI:0:2:0"; }).config.axios.hardware.prime.nvidiaBusId;
     expectedError = "run `axios doctor` to print the IDs";
   };
-  # Our type is stricter than nixpkgs' regex, which the stub reproduces:
-  # every ID we accept, nixpkgs accepts too.
+  # Our type is stricter than nixpkgs' regex (which the stub reproduces):
+  # every ID we accept, nixpkgs accepts too; hex and sysfs forms are refused.
+  testOurBusIdTypeIsStricterThanNixpkgs =
+    let
+      ours = (gfx { axios.hardware.gpuType = "nvidia"; }).options.axios.hardware.prime.nvidiaBusId.type.check;
+      nixpkgs = id: builtins.match "([[:print:]]+[:@][0-9]{1,3}:[0-9]{1,2}:[0-9])?" id != null;
+      candidates = [
+        "PCI:1:0:0"
+        "PCI:10:0:0"
+        "PCI:255:31:7"
+        "PCI:1@1:0:0"
+        "PCI:1@999:0:0"
+        "PCI:1@4096:0:0"
+        "PCI:0a:00:0"
+        "0000:01:00.0"
+        "PCI:256:0:0"
+        "PCI:1:32:0"
+        "PCI:1:0:8"
+        "pci:1:0:0"
+        "1:0:0"
+        ""
+      ];
+    in
+    {
+      expr = map (id: { inherit id; ours = ours id; nixpkgs = nixpkgs id; }) candidates;
+      expected = map
+        (id: { inherit id; ours = builtins.elem id [ "PCI:1:0:0" "PCI:10:0:0" "PCI:255:31:7" "PCI:1@1:0:0" "PCI:1@999:0:0" ]; nixpkgs = nixpkgs id; })
+        candidates;
+    };
   testAcceptedIdsPassNixpkgsRegex = {
-    expr = map (id: builtins.match "([[:print:]]+[:@][0-9]{1,3}:[0-9]{1,2}:[0-9])?" id != null) [ "PCI:1:0:0" "PCI:10:0:0" "PCI:255:31:7" "PCI:1@1:0:0" ];
-    expected = [ true true true true ];
+    expr = map (id: builtins.match "([[:print:]]+[:@][0-9]{1,3}:[0-9]{1,2}:[0-9])?" id != null) [ "PCI:1:0:0" "PCI:10:0:0" "PCI:255:31:7" "PCI:1@1:0:0" "PCI:1@999:0:0" ];
+    expected = [ true true true true true ];
   };
   testIntel = {
     expr = {

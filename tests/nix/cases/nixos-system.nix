@@ -1,5 +1,5 @@
 # nixos/system: time zone (required), locale, nix settings, boot.
-{ axios, evalNixos, inputs, hasPackage, ... }:
+{ axios, pkgs, evalNixos, inputs, hasPackage, ... }:
 let
   sys = cfg: evalNixos [ axios.nixosModules.system { axios.system.enable = true; } cfg ];
   ok = sys { axios.system.timeZone = "Europe/Paris"; };
@@ -66,6 +66,10 @@ in
   };
   testDoctorInstalled = {
     expr = hasPackage "axios" ok.config.environment.systemPackages;
+    expected = true;
+  };
+  testCliPackageOption = {
+    expr = hasPackage "my-axios" (sys { axios.system.timeZone = "UTC"; axios.package = pkgs.mkFake "my-axios"; }).config.environment.systemPackages;
     expected = true;
   };
   testDisabledDoesNothing = {

@@ -1,0 +1,8 @@
+# `axios.package`: the axiOS command line (`axios doctor`, `axios init`),
+# installed by the modules that rely on its reports.
+{ lib, pkgs, ... }:
+{
+  options.axios.package = lib.mkPackageOption pkgs "axios" {
+    extraDescription = "The `axios` command line (`axios doctor` prints this machine's hardware facts and PRIME bus IDs).";
+  };
+}
