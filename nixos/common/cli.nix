@@ -3,6 +3,8 @@
 { lib, pkgs, ... }:
 {
   options.axios.package = lib.mkPackageOption pkgs "axios" {
+    # the workspace package has every axiOS program, `axios` included
+    example = "axios-workspace";
     extraDescription = "The `axios` command line (`axios doctor` prints this machine's hardware facts and PRIME bus IDs).";
   };
 }
