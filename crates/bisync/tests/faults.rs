@@ -198,6 +198,13 @@ fn emptied_local_root_is_refused() {
     assert_has_all(&fx.p1, &exp);
     let st = fx.status_json();
     assert_eq!(st["pending"]["delete_on_path1"], 10);
+    // Both the caps and the collapse check (11 files -> 1) speak up.
+    let reason = st["pending"]["reason"]
+        .as_str()
+        .expect("reason")
+        .to_string();
+    assert!(reason.contains("would be deleted on path1"), "{reason}");
+    assert!(reason.contains("path2 went from 11 to 1 files"), "{reason}");
     assert!(st["locked_out"].is_null(), "a refusal is not a lockout");
 }
 
