@@ -1,13 +1,14 @@
 # User security tools: GnuPG with gpg-agent, one SSH agent (gpg-agent, GNOME Keyring's
 # gcr-ssh-agent or OpenSSH's ssh-agent), SSH client defaults, YubiKey support, a password
 # manager and the age/sops tools.
-{ config, lib, pkgs, ... }@args:
+{ config, lib, options, pkgs, ... }@args:
 let
   inherit (lib) mkOption mkEnableOption mkIf types literalExpression;
 
   cfg = config.axios.security;
   osConfig = args.osConfig or null;
   desktop = config.axios.desktop.enable or false;
+  addKeys = if cfg.sshAgent == "none" then "no" else "yes";
 in
 {
   options.axios.security = {
@@ -128,11 +129,25 @@ in
     })
 
     (mkIf cfg.ssh.defaults {
+      # home-manager 26.05 replaced `programs.ssh.matchBlocks` with freeform
+      # `programs.ssh.settings` (SSH keywords); use whichever this home-manager has.
       programs.ssh = {
         enable = true;
         enableDefaultConfig = false;
+      } // (if options ? programs.ssh.settings then {
+        settings."*" = {
+          AddKeysToAgent = addKeys;
+          HashKnownHosts = true;
+          ServerAliveInterval = 60;
+          ServerAliveCountMax = 3;
+          ForwardAgent = false;
+          ControlMaster = "auto";
+          ControlPath = "~/.ssh/master-%r@%n:%p";
+          ControlPersist = "10m";
+        };
+      } else {
         matchBlocks."*" = {
-          addKeysToAgent = if cfg.sshAgent == "none" then "no" else "yes";
+          addKeysToAgent = addKeys;
           hashKnownHosts = true;
           serverAliveInterval = 60;
           serverAliveCountMax = 3;
@@ -141,7 +156,7 @@ in
           controlPath = "~/.ssh/master-%r@%n:%p";
           controlPersist = "10m";
         };
-      };
+      });
     })
   ]);
 }

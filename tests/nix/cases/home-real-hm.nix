@@ -1,0 +1,217 @@
+# The home modules evaluated against home-manager's REAL option declarations for the
+# programs and services they configure (git, fish, starship, ghostty, neovim, eza, bat,
+# fzf, zoxide, direnv, delta, gpg, gpg-agent, ssh, ssh-agent, chromium, claude-code,
+# home-manager, auto-expire), without the freeform stub root: a misspelt option or a value
+# of the wrong type fails here as it would for a user. The rest of home-manager (home.*,
+# xdg.*, systemd.user.*, gtk, ...) is a small stub declared below; pkgs is the stub set
+# with the few builders neovim needs, and `pkgs.path` points at home/tests/nixpkgs-path
+# (stand-ins for the two nixpkgs files home-manager modules import).
+{ lib, pkgs, hmLib, root, axios, stub, ... }:
+let
+  # tests/nix/run takes home-manager from $HOME_MANAGER_SRC or ~/.cache/axios/home-manager
+  hmSrc =
+    let env = builtins.getEnv "HOME_MANAGER_SRC";
+    in if env != "" then env else builtins.getEnv "HOME" + "/.cache/axios/home-manager";
+  rp = pkgs // {
+    # versions the real modules check
+    fzf = pkgs.mkFakeWith { pname = "fzf"; version = "0.73.0"; };
+    claude-code = pkgs.mkFakeWith { pname = "claude-code"; version = "2.1.157"; mainProgram = "claude"; };
+    path = root + "/home/tests/nixpkgs-path";
+    wrapNeovimUnstable = _: args: pkgs.mkFakeWith { name = "neovim-wrapped"; wrapArgs = args; luaRcContent = ""; };
+    neovimUtils = {
+      makeNeovimConfig = args: args // { neovimRcContent = ""; luaRcContent = ""; wrapperArgs = [ ]; };
+      makeVimPackageInfo = _: { vimPackage = pkgs.mkFake "vim-pack"; };
+    };
+  };
+  inherit (lib) mkOption types;
+  # programs other modules look at (`programs.<x>.enable`): off, anything else accepted
+  off = mkOption {
+    type = stub.freeformSubmodule { enable = mkOption { type = types.bool; default = false; }; };
+    default = { };
+  };
+  free = mkOption { type = types.lazyAttrsOf stub.stubAnything; default = { }; description = "stub"; };
+  core = { config, ... }: {
+    options = {
+      home = {
+        extraDependencies = free;
+        username = mkOption { type = types.str; default = "alice"; };
+        homeDirectory = mkOption { type = types.path; default = "/home/alice"; };
+        stateVersion = mkOption { type = types.str; default = "25.11"; };
+        packages = mkOption { type = types.listOf types.package; default = [ ]; };
+        file = free;
+        sessionVariables = free;
+        sessionPath = mkOption { type = types.listOf types.str; default = [ ]; };
+        shellAliases = free;
+        activation = free;
+        pointerCursor = free;
+        extraOutputsToInstall = free;
+      };
+      xdg = {
+        enable = mkOption { type = types.bool; default = false; };
+        configHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.config"; };
+        dataHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.local/share"; };
+        stateHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.local/state"; };
+        cacheHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.cache"; };
+        configFile = free;
+        dataFile = free;
+        stateFile = free;
+        desktopEntries = free;
+        mimeApps = free;
+        userDirs = free;
+      };
+      systemd.user = { sockets = free; services = free; timers = free; paths = free; sessionVariables = free; };
+      launchd = free;
+      sshAuthSock = free;
+      dbus = free;
+      targets = free;
+      nix = free;
+      nixpkgs = free;
+      news = free;
+      i18n = free;
+      fonts = free;
+      gtk = free;
+      qt = free;
+      dconf = free;
+      lib = free;
+      programs = {
+        bash = off;
+        zsh = off;
+        nushell = off;
+        ion = off;
+        vim = off;
+        emacs = off;
+        kakoune = off;
+        helix = off;
+        man = off;
+        jujutsu = off;
+        firefox = off;
+        lazygit = off;
+        git-worktree-switcher = off;
+        mcp = off;
+      };
+    };
+  };
+  realFiles = [ (rp.path + "/nixos/modules/misc/assertions.nix") (rp.path + "/nixos/modules/misc/meta.nix") ] ++ map (f: hmSrc + "/modules/${f}") [
+    "programs/git.nix"
+    "programs/fish.nix"
+    "programs/starship.nix"
+    "programs/ghostty.nix"
+    "programs/neovim"
+    "programs/eza.nix"
+    "programs/bat.nix"
+    "programs/fzf.nix"
+    "programs/zoxide.nix"
+    "programs/direnv.nix"
+    "programs/delta.nix"
+    "programs/gpg.nix"
+    "services/gpg-agent.nix"
+    "programs/ssh.nix"
+    "services/ssh-agent.nix"
+    "programs/chromium.nix"
+    "programs/claude-code"
+    "programs/home-manager.nix"
+    "services/home-manager-auto-expire.nix"
+    "programs/diff-highlight.nix"
+    "programs/diff-so-fancy.nix"
+    "programs/difftastic.nix"
+    "programs/patdiff.nix"
+    "programs/riff.nix"
+    "programs/atuin.nix"
+    "programs/mcfly.nix"
+    "misc/shell.nix"
+    "misc/submodule-support.nix"
+  ];
+  evalReal = modules: hmLib.evalModules {
+    class = "homeManager";
+    modules = [ core { _module.args.pkgs = rp; } ] ++ realFiles ++ modules;
+  };
+  failed = ev: map (a: a.message) (lib.filter (a: !a.assertion) ev.config.assertions);
+
+  ws = evalReal [
+    axios.homeModules.workstation
+    {
+      axios.terminal.git = { userName = "Alice"; userEmail = "alice@example.org"; signing = { key = "~/.ssh/id_ed25519.pub"; signByDefault = true; }; };
+      axios.ai.mcp.presets.github = { enable = true; tokenFile = "/run/user/1000/agenix/github-token"; };
+    }
+  ];
+  w = ws.config;
+  laptop = evalReal [ axios.homeModules.laptop { axios.security = { sshAgent = "gpg"; yubikey.enable = true; }; axios.terminal.neovim.distribution = "minimal"; } ];
+  l = laptop.config;
+in
+{
+  testWorkstationPassesRealAssertions = {
+    expr = { failed = failed ws; warnings = w.warnings; };
+    expected = { failed = [ ]; warnings = [ ]; };
+  };
+
+  testLaptopPassesRealAssertions = {
+    expr = { failed = failed laptop; warnings = l.warnings; };
+    expected = { failed = [ ]; warnings = [ ]; };
+  };
+
+  testRealGit = {
+    expr = {
+      user = w.programs.git.settings.user;
+      inherit (w.programs.git.signing) key format signByDefault;
+      delta = w.programs.delta.enableGitIntegration;
+      alias = w.programs.git.settings.alias.lg;
+    };
+    expected = { user = { name = "Alice"; email = "alice@example.org"; }; key = "~/.ssh/id_ed25519.pub"; format = "ssh"; signByDefault = true; delta = true; alias = "log --oneline --graph --decorate"; };
+  };
+
+  testRealShellAndPrompt = {
+    expr = {
+      abbr = w.programs.fish.shellAbbrs.gs;
+      starship = w.programs.starship.settings.directory.truncation_length;
+      starshipFish = w.programs.starship.enableFishIntegration;
+      ghostty = w.programs.ghostty.settings.font-family;
+      eza = w.programs.eza.icons;
+      zoxide = w.programs.zoxide.enableFishIntegration;
+      direnv = w.programs.direnv.nix-direnv.enable;
+    };
+    expected = { abbr = "git status"; starship = 4; starshipFish = true; ghostty = "JetBrainsMono Nerd Font"; eza = "auto"; zoxide = true; direnv = true; };
+  };
+
+  testRealNeovim = {
+    expr = {
+      ws = { inherit (w.programs.neovim) initLua defaultEditor; };
+      laptopPlugins = builtins.length l.programs.neovim.plugins;
+    };
+    expected = { ws = { initLua = ''require("config.lazy")''; defaultEditor = true; }; laptopPlugins = 4; };
+  };
+
+  testRealSecurity = {
+    expr = {
+      pinentry = w.services.gpg-agent.pinentry.package.pname;
+      keyid = w.programs.gpg.settings.keyid-format;
+      persist = w.programs.ssh.settings."*".data.ControlPersist;
+      laptopSsh = l.services.gpg-agent.enableSshSupport;
+      laptopScd = l.programs.gpg.scdaemonSettings;
+    };
+    expected = { pinentry = "pinentry-gnome3"; keyid = "0xlong"; persist = "10m"; laptopSsh = true; laptopScd = { disable-ccid = true; }; };
+  };
+
+  testRealBrowserAndClaudeCode = {
+    expr = {
+      extensions = map (x: x.id) w.programs.chromium.extensions;
+      mcp = lib.attrNames w.programs.claude-code.mcpServers;
+      github = lib.hasSuffix "-mcp-github" w.programs.claude-code.mcpServers.github.command;
+    };
+    expected = { extensions = [ "nngceckbapebfimnlniiiahkandclblb" "ddkjiahejlhfcafbddmgiahcphecmpfh" ]; mcp = [ "github" "nixos" ]; github = true; };
+  };
+
+  testRealHomeManagerExpiry = {
+    expr = { inherit (w.services.home-manager.autoExpire) enable frequency timestamp; };
+    expected = { enable = true; frequency = "weekly"; timestamp = "-30 days"; };
+  };
+
+  testMisspeltOptionFails = {
+    expr = (evalReal [ axios.homeModules.base { programs.git.settingz.user.name = "x"; } ]).config.programs.git.enable;
+    expectedError = "The option `programs.git.settingz' does not exist";
+  };
+
+  testWrongTypeFails = {
+    expr = (evalReal [ axios.homeModules.base { programs.starship.enableFishIntegration = "yes"; } ]).config.programs.starship.enableFishIntegration;
+    expectedError = "programs.starship.enableFishIntegration' is not of type `boolean'";
+  };
+}
