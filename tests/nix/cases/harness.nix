@@ -100,6 +100,11 @@ in
       json = (pkgs.formats.json { }).generate "x.json" { a = [ 1 ]; };
     };
   };
+  testRunCommandEnvAndPassthru = {
+    expr = let d = pkgs.runCommand "x" { nativeBuildInputs = [ pkgs.caddy ]; passthru.routes = 1; FOO = "bar"; } "true"; in
+      { inherit (d) FOO routes; env = d.env.FOO; n = map (p: p.pname) d.nativeBuildInputs; };
+    expected = { FOO = "bar"; routes = 1; env = "bar"; n = [ "caddy" ]; };
+  };
   testFormatsKeepValue = {
     expr = ((pkgs.formats.toml { }).generate "c.toml" { version = 1; }).value;
     expected = { version = 1; };

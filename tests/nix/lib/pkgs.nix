@@ -657,8 +657,10 @@ let
     writeClosure = paths: mkFakeWith { name = "closure"; inherit paths; };
     writers = lib.genAttrs [ "writeBash" "writeBashBin" "writePython3" "writePython3Bin" "writeFish" "writeFishBin" "writeDash" "writeDashBin" "writeJSON" "writeTOML" "writeYAML" ]
       (w: name: a: b: mkFakeWith ({ inherit name; writer = w; } // (if builtins.isAttrs a then { args = a; text = b; } else { text = a; })));
-    runCommand = name: env: buildCommand: mkFakeWith { inherit name env buildCommand; builder = "runCommand"; };
-    runCommandLocal = name: env: buildCommand: mkFakeWith { inherit name env buildCommand; builder = "runCommandLocal"; };
+    # env attributes are also on the result (as on a real derivation), and
+    # passthru is merged in like nixpkgs does
+    runCommand = name: env: buildCommand: mkFakeWith (env // { inherit name env buildCommand; builder = "runCommand"; });
+    runCommandLocal = name: env: buildCommand: mkFakeWith (env // { inherit name env buildCommand; builder = "runCommandLocal"; });
     runCommandNoCC = base.runCommand;
     runCommandCC = base.runCommand;
     symlinkJoin = args: mkFakeWith (args // { builder = "symlinkJoin"; });
