@@ -35,7 +35,7 @@ in
       type = lib.types.bool;
       default = false;
       example = true;
-      description = "Reserve memory for a crash kernel and save a dump after a panic (`boot.crashDump`). Costs RAM.";
+      description = "Reserve memory for a crash kernel and save a dump after a panic (`boot.crashDump`). Costs RAM, and NixOS then builds a kernel with crash-dump support (no binary cache hit).";
     };
   };
 
