@@ -120,7 +120,8 @@ let
       userModules =
         lib.optional (importable n.hardwareConfigPath) n.hardwareConfigPath
         ++ lib.optional (importable n.userModulePath) n.userModulePath
-        ++ lib.optional (builtins.isAttrs n.extraConfig || builtins.isFunction n.extraConfig || builtins.isPath n.extraConfig) n.extraConfig;
+        ++ (if builtins.isList n.extraConfig then n.extraConfig
+        else lib.optional (builtins.isAttrs n.extraConfig || builtins.isFunction n.extraConfig || builtins.isPath n.extraConfig) n.extraConfig);
     in
     core ++ flagged ++ conditional ++ external ++ [ (hostModule host n) ] ++ userModules;
 

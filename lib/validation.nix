@@ -58,6 +58,8 @@ let
     if best != null && best.d <= 3 && best.d < builtins.stringLength name
     then " (did you mean ${builtins.toJSON best.c}?)" else "";
 
+  isModule = m: builtins.isAttrs m || builtins.isFunction m || builtins.isPath m;
+
   isHostname = s:
     builtins.stringLength s <= 63
     && builtins.match "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?" s != null;
@@ -130,8 +132,8 @@ let
     ++ check (!(has "virt") || builtins.isAttrs host.virt) "virt must be an attribute set like { libvirt.enable = true; }, got ${show (host.virt or null)}."
     ++ check (!(has "secrets") || builtins.isAttrs host.secrets) "secrets must be an attribute set like { secretsDir = ./secrets; }, got ${show (host.secrets or null)}."
     ++ check (!(has "selfHosted") || builtins.isAttrs host.selfHosted) "selfHosted must be an attribute set, got ${show (host.selfHosted or null)}."
-    ++ check (!(has "extraConfig") || builtins.isAttrs host.extraConfig || builtins.isFunction host.extraConfig || builtins.isPath host.extraConfig)
-      "extraConfig must be a NixOS module (an attribute set, a function or a path), got ${show (host.extraConfig or null)}."
+    ++ check (!(has "extraConfig") || isModule host.extraConfig || (builtins.isList host.extraConfig && builtins.all isModule host.extraConfig))
+      "extraConfig must be a NixOS module (an attribute set, a function or a path) or a list of them, got ${show (host.extraConfig or null)}."
     # home profile
     ++ enumCheck "homeProfile" enums.homeProfile (host.homeProfile or null)
     ++ pathCheck "hardwareConfigPath"

@@ -207,6 +207,14 @@ in
   };
   testHostnameSet = { expr = (eval base).config.networking.hostName; expected = "box"; };
   testExtraConfigApplied = { expr = (eval base).config.time.timeZone; expected = "Europe/Paris"; };
+  testExtraConfigList = {
+    expr = let c = (eval (base // { extraConfig = [{ axios.system.timeZone = "UTC"; } ({ lib, ... }: { boot.kernelParams = lib.mkAfter [ "quiet" ]; })]; })).config; in [ c.time.timeZone c.boot.kernelParams ];
+    expected = [ "UTC" [ "quiet" ] ];
+  };
+  testExtraConfigNotAModule = {
+    expr = v (base // { extraConfig = "axios.system.timeZone = UTC"; });
+    expected = [ "axiOS host \"box\": extraConfig must be a NixOS module (an attribute set, a function or a path) or a list of them, got \"axios.system.timeZone = UTC\"." ];
+  };
   testVirtSettingsPassedThrough = {
     expr = (eval (with' { modules.virt = true; virt.containers.enable = true; })).config.virtualisation.podman.enable;
     expected = true;
