@@ -70,6 +70,10 @@ in
       wivrn = c.services.wivrn.enable;
       ollama = { inherit (c.services.ollama) rocmOverrideGfx loadModels; pkg = c.services.ollama.package.pname; };
       libvirt = c.virtualisation.libvirtd.enable;
+      ollamaRoute = { inherit (c.selfHosted.caddy.routes.ollama) domain path target; };
+      caddyCertUser = c.services.tailscale.permitCertUid;
+      # what the build-time compositor gets: the registry JSON with the route
+      registry = builtins.attrNames (builtins.fromJSON c.services.caddy.configFile.routes.text);
       groups = lib.sort lib.lessThan c.users.users.alice.extraGroups;
       hw = lib.sort lib.lessThan (builtins.filter (lib.hasPrefix "nixos-hardware.") c.stubImported);
     };
@@ -80,6 +84,9 @@ in
       wivrn = true;
       ollama = { rocmOverrideGfx = "11.0.0"; loadModels = [ "qwen3:14b" "qwen3:4b" ]; pkg = "ollama-rocm"; };
       libvirt = true;
+      ollamaRoute = { domain = "desktop.tail1234.ts.net"; path = "/ollama/*"; target = "http://127.0.0.1:11434"; };
+      caddyCertUser = "caddy";
+      registry = [ "ollama" ];
       groups = [ "audio" "gamemode" "input" "kvm" "libvirtd" "networkmanager" "podman" "video" "wheel" ];
       hw = [ "nixos-hardware.common-cpu-amd" "nixos-hardware.common-cpu-amd-pstate" "nixos-hardware.common-gpu-amd" "nixos-hardware.common-pc" "nixos-hardware.common-pc-ssd" ];
     };

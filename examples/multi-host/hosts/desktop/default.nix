@@ -21,7 +21,10 @@
     gaming = true;
     ai = true;
     secrets = false;
+    services = true;
   };
+  # Ollama published on the tailnet at https://desktop.tail1234.ts.net/ollama/
+  selfHosted.domain = "desktop.tail1234.ts.net";
   virt = {
     libvirt.enable = true;
     containers.enable = true;
@@ -44,7 +47,10 @@
       enable = true;
       rocmOverrideGfx = "11.0.0";
       models = [ "qwen3:14b" "qwen3:4b" ];
+      ollamaReverseProxy.enable = true;
     };
+    # the *.ts.net certificate comes from Tailscale
+    axios.networking.tailscale.enable = true;
     system.stateVersion = "25.11";
   };
 }
