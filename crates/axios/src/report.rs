@@ -11,8 +11,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Prime {
-    /// `offload` for laptops, `none` (off by default, user's choice) for desktops.
-    pub recommended_mode: &'static str,
+    /// `axios.hardware.prime.enable`: on for laptops; axiOS leaves it off on desktops.
+    pub enable: bool,
+    /// `axios.hardware.prime.mode` when enabled (`offload` on laptops).
+    pub mode: Option<&'static str>,
     #[serde(rename = "nvidiaBusId")]
     pub nvidia_bus_id: String,
     #[serde(rename = "intelBusId", skip_serializing_if = "Option::is_none")]
@@ -176,9 +178,16 @@ impl Report {
             let _ = writeln!(out);
             let _ = writeln!(
                 out,
-                "PRIME        hardware.nvidia.prime (decimal bus IDs; recommended mode: {})",
-                p.recommended_mode
+                "PRIME        axios.hardware.prime (bus IDs are decimal, as NixOS wants them)"
             );
+            match p.mode {
+                Some(mode) => {
+                    let _ = writeln!(out, "  enable = true;\n  mode = \"{mode}\";");
+                }
+                None => {
+                    let _ = writeln!(out, "  enable = false; # axiOS default on desktops");
+                }
+            }
             let _ = writeln!(out, "  nvidiaBusId = \"{}\";", p.nvidia_bus_id);
             if let Some(id) = &p.intel_bus_id {
                 let _ = writeln!(out, "  intelBusId = \"{id}\";");
@@ -235,12 +244,10 @@ fn prime(hw: &Hardware) -> Option<Prime> {
         .gpus
         .iter()
         .find(|g| g.kind == GpuKind::Integrated && g.vendor != Vendor::Nvidia)?;
+    let laptop = hw.form_factor.kind == FormFactorKind::Laptop;
     Some(Prime {
-        recommended_mode: if hw.form_factor.kind == FormFactorKind::Laptop {
-            "offload"
-        } else {
-            "none"
-        },
+        enable: laptop,
+        mode: laptop.then_some("offload"),
         nvidia_bus_id: nvidia.nix_bus_id.clone(),
         intel_bus_id: (igpu.vendor == Vendor::Intel).then(|| igpu.nix_bus_id.clone()),
         amdgpu_bus_id: (igpu.vendor == Vendor::Amd).then(|| igpu.nix_bus_id.clone()),
@@ -331,10 +338,11 @@ fn notes(hw: &Hardware, prime: Option<&Prime>) -> Vec<String> {
         notes.push("More than one NVIDIA GPU: PRIME uses the first one listed.".into());
     }
     if let Some(p) = prime {
-        if p.recommended_mode == "none" {
+        if !p.enable {
             notes.push(
-                "Desktop with an integrated GPU and an NVIDIA GPU: axiOS leaves PRIME off on \
-                 desktops; set hardware.nvidia.prime.* with the bus IDs above to use it."
+                "Integrated GPU plus NVIDIA GPU on a desktop: axiOS leaves PRIME off there; set \
+                 axios.hardware.prime.enable = true (mode offload or sync) with the bus IDs above \
+                 to use it."
                     .into(),
             );
         }

@@ -105,7 +105,7 @@ fn laptop_intel_nvidia() {
     assert_eq!(v["gpus"][1]["class_name"], "3D controller");
     assert_eq!(
         v["prime"],
-        serde_json::json!({"recommended_mode": "offload", "nvidiaBusId": "PCI:1:0:0", "intelBusId": "PCI:0:2:0"})
+        serde_json::json!({"enable": true, "mode": "offload", "nvidiaBusId": "PCI:1:0:0", "intelBusId": "PCI:0:2:0"})
     );
     assert_eq!(v["form_factor"]["kind"], "laptop");
     assert_eq!(v["form_factor"]["chassis_type"], 10);
@@ -167,7 +167,7 @@ fn desktop_apu_plus_nvidia_on_bus_0x0a() {
     );
     assert_eq!(
         v["prime"],
-        serde_json::json!({"recommended_mode": "none", "nvidiaBusId": "PCI:10:0:0", "amdgpuBusId": "PCI:14:0:0"})
+        serde_json::json!({"enable": false, "mode": null, "nvidiaBusId": "PCI:10:0:0", "amdgpuBusId": "PCI:14:0:0"})
     );
     assert_eq!(v["suggested"]["vendor"], "msi");
     assert_eq!(v["suggested"]["gpu"], "nvidia");
@@ -231,7 +231,8 @@ fn text_report_lists_every_gpu_row() {
             "card0"
         ]
     );
-    assert!(text.contains("recommended mode: offload"));
+    assert!(text.contains("axios.hardware.prime"), "{text}");
+    assert!(text.contains("mode = \"offload\";"), "{text}");
     assert!(text.contains("formFactor = \"laptop\";"));
 }
 
@@ -254,6 +255,40 @@ fn live_system() {
     let out = axios(&["doctor"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("axiOS doctor"));
+}
+
+/// Every bus ID doctor prints passes the check nixpkgs applies to
+/// `hardware.nvidia.prime.*BusId` (nixos/modules/hardware/video/nvidia.nix).
+#[test]
+fn bus_ids_pass_the_nixpkgs_option_check() {
+    let nixpkgs =
+        regex::Regex::new(r"^([[:print:]]+[:@][0-9]{1,3}:[0-9]{1,2}:[0-9])?$").expect("regex");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(fixture("")).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if !path.is_dir() {
+            continue;
+        }
+        let v = doctor_json(&path);
+        for g in v["gpus"].as_array().expect("gpus") {
+            let id = g["nix_bus_id"].as_str().expect("id");
+            assert!(
+                nixpkgs.is_match(id),
+                "{id} from {path:?} fails the nixpkgs check"
+            );
+            assert!(
+                !id.contains(|c: char| c.is_ascii_hexdigit() && c.is_ascii_alphabetic()),
+                "{id}"
+            );
+            seen += 1;
+        }
+        for key in ["nvidiaBusId", "intelBusId", "amdgpuBusId"] {
+            if let Some(id) = v["prime"][key].as_str() {
+                assert!(nixpkgs.is_match(id), "{key} {id}");
+            }
+        }
+    }
+    assert!(seen >= 7, "expected the fixtures' GPUs, saw {seen}");
 }
 
 // ---- bad input ------------------------------------------------------------
