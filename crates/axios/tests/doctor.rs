@@ -276,9 +276,12 @@ fn bus_ids_pass_the_nixpkgs_option_check() {
                 nixpkgs.is_match(id),
                 "{id} from {path:?} fails the nixpkgs check"
             );
+            let numbers = id.strip_prefix("PCI:").expect("PCI: prefix");
             assert!(
-                !id.contains(|c: char| c.is_ascii_hexdigit() && c.is_ascii_alphabetic()),
-                "{id}"
+                numbers
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ':' || c == '@'),
+                "{id} is not decimal"
             );
             seen += 1;
         }
