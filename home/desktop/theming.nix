@@ -100,6 +100,7 @@ in
     };
 
     home.pointerCursor = {
+      enable = true;
       inherit (cfg.cursor) name package size;
       gtk.enable = true;
       x11.enable = true;

@@ -1,9 +1,10 @@
 # The home modules evaluated against home-manager's REAL option declarations for the
-# programs and services they configure (git, fish, starship, ghostty, neovim, eza, bat,
-# fzf, zoxide, direnv, delta, gpg, gpg-agent, ssh, ssh-agent, chromium, claude-code,
-# home-manager, auto-expire), without the freeform stub root: a misspelt option or a value
+# programs, services and settings they configure (git, fish, starship, ghostty, neovim,
+# eza, bat, fzf, zoxide, direnv, delta, gpg, gpg-agent, ssh, ssh-agent, chromium,
+# claude-code, home-manager, auto-expire, gtk, qt, dconf, the pointer cursor, fontconfig,
+# xdg MIME apps, desktop entries and user dirs), without the freeform stub root: a misspelt option or a value
 # of the wrong type fails here as it would for a user. The rest of home-manager (home.*,
-# xdg.*, systemd.user.*, gtk, ...) is a small stub declared below; pkgs is the stub set
+# xdg.configFile, systemd.user.*, ...) is a small stub declared below; pkgs is the stub set
 # with the few builders neovim needs, and `pkgs.path` points at home/tests/nixpkgs-path
 # (stand-ins for the two nixpkgs files home-manager modules import).
 { lib, pkgs, hmLib, root, axios, stub, ... }:
@@ -13,6 +14,8 @@ let
     let env = builtins.getEnv "HOME_MANAGER_SRC";
     in if env != "" then env else builtins.getEnv "HOME" + "/.cache/axios/home-manager";
   rp = pkgs // {
+    xsetroot = pkgs.mkFake "xsetroot";
+    fontconfig = pkgs.mkFake "fontconfig";
     # versions the real modules check
     fzf = pkgs.mkFakeWith { pname = "fzf"; version = "0.73.0"; };
     claude-code = pkgs.mkFakeWith { pname = "claude-code"; version = "2.1.157"; mainProgram = "claude"; };
@@ -34,7 +37,11 @@ let
     options = {
       home = {
         extraDependencies = free;
+        extraBuilderCommands = free;
+        extraProfileCommands = free;
         username = mkOption { type = types.str; default = "alice"; };
+        profileDirectory = mkOption { type = types.str; default = "/home/alice/.nix-profile"; };
+        sessionSearchVariables = free;
         homeDirectory = mkOption { type = types.path; default = "/home/alice"; };
         stateVersion = mkOption { type = types.str; default = "25.11"; };
         packages = mkOption { type = types.listOf types.package; default = [ ]; };
@@ -43,7 +50,6 @@ let
         sessionPath = mkOption { type = types.listOf types.str; default = [ ]; };
         shellAliases = free;
         activation = free;
-        pointerCursor = free;
         extraOutputsToInstall = free;
       };
       xdg = {
@@ -55,12 +61,12 @@ let
         configFile = free;
         dataFile = free;
         stateFile = free;
-        desktopEntries = free;
-        mimeApps = free;
-        userDirs = free;
       };
       systemd.user = { sockets = free; services = free; timers = free; paths = free; sessionVariables = free; };
       launchd = free;
+      xsession = free;
+      xresources = free;
+      wayland = free;
       sshAuthSock = free;
       dbus = free;
       targets = free;
@@ -68,10 +74,6 @@ let
       nixpkgs = free;
       news = free;
       i18n = free;
-      fonts = free;
-      gtk = free;
-      qt = free;
-      dconf = free;
       lib = free;
       programs = {
         bash = off;
@@ -119,6 +121,14 @@ let
     "programs/atuin.nix"
     "programs/mcfly.nix"
     "misc/shell.nix"
+    "misc/gtk"
+    "misc/qt"
+    "misc/dconf.nix"
+    "config/home-cursor.nix"
+    "misc/fontconfig.nix"
+    "misc/xdg/mime-apps.nix"
+    "misc/xdg/desktop-entries.nix"
+    "misc/xdg/user-dirs.nix"
     "misc/submodule-support.nix"
   ];
   evalReal = modules: hmLib.evalModules {
@@ -139,6 +149,40 @@ let
   l = laptop.config;
 in
 {
+  testRealTheming = {
+    expr = {
+      gtk = w.gtk.theme.name;
+      icons = w.gtk.iconTheme.name;
+      cursor = { inherit (w.home.pointerCursor) name size enable; };
+      dconf = w.dconf.settings."org/gnome/desktop/interface".color-scheme;
+      qt = w.qt.platformTheme.name;
+      fontconfig = w.fonts.fontconfig.enable;
+    };
+    expected = {
+      gtk = "adw-gtk3-dark";
+      icons = "Papirus-Dark";
+      cursor = { name = "Bibata-Modern-Classic"; size = 24; enable = true; };
+      dconf = "prefer-dark";
+      qt = "gtk3";
+      fontconfig = true;
+    };
+  };
+
+  testRealXdg = {
+    expr = {
+      entries = lib.attrNames w.xdg.desktopEntries;
+      wmClass = w.xdg.desktopEntries.axios-pwa-youtube.settings.StartupWMClass;
+      html = w.xdg.mimeApps.defaultApplications."text/html";
+      userDirs = w.xdg.userDirs.enable;
+    };
+    expected = {
+      entries = [ "axios-pwa-google-messages" "axios-pwa-youtube" ];
+      wmClass = "chrome-www.youtube.com__-Default";
+      html = [ "chromium-browser.desktop" ];
+      userDirs = true;
+    };
+  };
+
   testWorkstationPassesRealAssertions = {
     expr = { failed = failed ws; warnings = w.warnings; };
     expected = { failed = [ ]; warnings = [ ]; };

@@ -35,6 +35,7 @@ in
     expr = {
       inherit (c.home.pointerCursor) name size package;
       gtk = c.home.pointerCursor.gtk.enable;
+      enable = c.home.pointerCursor.enable;
       niri = lib.hasInfix ''
         cursor {
             xcursor-theme "Bibata-Modern-Classic"
@@ -42,7 +43,7 @@ in
         }''
         c.axios.desktop.niri.finalConfig;
     };
-    expected = { name = "Bibata-Modern-Classic"; size = 24; package = pkgs.bibata-cursors; gtk = true; niri = true; };
+    expected = { name = "Bibata-Modern-Classic"; size = 24; package = pkgs.bibata-cursors; gtk = true; enable = true; niri = true; };
   };
 
   testCursorSizeFlowsToNiri = {
