@@ -2,9 +2,9 @@
 # programs, services and settings they configure (git, fish, starship, ghostty, neovim,
 # eza, bat, fzf, zoxide, direnv, delta, gpg, gpg-agent, ssh, ssh-agent, chromium,
 # claude-code, home-manager, auto-expire, gtk, qt, dconf, the pointer cursor, fontconfig,
-# xdg MIME apps, desktop entries and user dirs), without the freeform stub root: a misspelt option or a value
+# xdg MIME apps, desktop entries and user dirs, systemd user units), without the freeform stub root: a misspelt option or a value
 # of the wrong type fails here as it would for a user. The rest of home-manager (home.*,
-# xdg.configFile, systemd.user.*, ...) is a small stub declared below; pkgs is the stub set
+# xdg.configFile, ...) is a small stub declared below; pkgs is the stub set
 # with the few builders neovim needs, and `pkgs.path` points at home/tests/nixpkgs-path
 # (stand-ins for the two nixpkgs files home-manager modules import).
 { lib, pkgs, hmLib, root, axios, stub, ... }:
@@ -62,7 +62,7 @@ let
         dataFile = free;
         stateFile = free;
       };
-      systemd.user = { sockets = free; services = free; timers = free; paths = free; sessionVariables = free; };
+      systemd.user = { sessionVariables = free; };
       launchd = free;
       xsession = free;
       xresources = free;
@@ -121,6 +121,7 @@ let
     "programs/atuin.nix"
     "programs/mcfly.nix"
     "misc/shell.nix"
+    "systemd.nix"
     "misc/gtk"
     "misc/qt"
     "misc/dconf.nix"
@@ -142,6 +143,7 @@ let
     {
       axios.terminal.git = { userName = "Alice"; userEmail = "alice@example.org"; signing = { key = "~/.ssh/id_ed25519.pub"; signByDefault = true; }; };
       axios.ai.mcp.presets.github = { enable = true; tokenFile = "/run/user/1000/agenix/github-token"; };
+      axios.calendar.accounts.holidays = { type = "http"; url = "https://example.org/holidays.ics"; };
     }
   ];
   w = ws.config;
@@ -149,6 +151,30 @@ let
   l = laptop.config;
 in
 {
+  testRealSystemdUnits = {
+    expr = {
+      units = lib.mapAttrs (_: u: lib.attrNames (lib.filterAttrs (n: _: n == "dms" || lib.hasPrefix "axios-" n) u)) {
+        inherit (w.systemd.user) services timers paths;
+      };
+      dms = w.systemd.user.services.dms.Install.WantedBy;
+      # forcing every value through home-manager's unit types
+      typed = builtins.deepSeq (map (n: w.systemd.user.services.${n}) [ "dms" "axios-wallpaper" "axios-wallpaper-blur" "axios-wallpaper-backdrop" "axios-calendar-sync" ]) true;
+      timer = w.systemd.user.timers.axios-calendar-sync.Timer.OnUnitActiveSec;
+      path = w.systemd.user.paths.axios-wallpaper-blur.Path.PathChanged;
+    };
+    expected = {
+      units = {
+        services = [ "axios-calendar-sync" "axios-wallpaper" "axios-wallpaper-backdrop" "axios-wallpaper-blur" "dms" ];
+        timers = [ "axios-calendar-sync" ];
+        paths = [ "axios-wallpaper-blur" ];
+      };
+      dms = [ "graphical-session.target" ];
+      typed = true;
+      timer = "15min";
+      path = "%S/axios/wallpaper/current";
+    };
+  };
+
   testRealTheming = {
     expr = {
       gtk = w.gtk.theme.name;
