@@ -275,6 +275,18 @@ in
     expected = { enable = true; frequency = "weekly"; timestamp = "-30 days"; };
   };
 
+  testRealBrave = {
+    expr = let b = (evalReal [ axios.homeModules.browser { axios.browser = { enable = true; flavour = "brave"; }; } ]).config; in {
+      inherit (b.programs.brave) enable commandLineArgs;
+      extensions = map (x: x.id) b.programs.brave.extensions;
+    };
+    expected = {
+      enable = true;
+      commandLineArgs = [ "--ozone-platform-hint=auto" "--enable-features=TouchpadOverscrollHistoryNavigation" ];
+      extensions = [ "nngceckbapebfimnlniiiahkandclblb" "ddkjiahejlhfcafbddmgiahcphecmpfh" ];
+    };
+  };
+
   testMisspeltOptionFails = {
     expr = (evalReal [ axios.homeModules.base { programs.git.settingz.user.name = "x"; } ]).config.programs.git.enable;
     expectedError = "The option `programs.git.settingz' does not exist";
