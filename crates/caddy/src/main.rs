@@ -168,8 +168,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => {
             let opts = options(&args)?;
             let plan = load_plan(&routes)?;
-            report_diagnostics(&plan);
-            let text = compose(&plan, args.format.into(), &opts)?;
+            report_diagnostics(plan);
+            let text = compose(plan, args.format.into(), &opts)?;
             match output {
                 Some(out) => {
                     axios_core::fs::atomic_write(&out, text.as_bytes())
@@ -195,7 +195,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let warnings = plan.warnings().count();
             let failed = errors > 0 || (deny_warnings && warnings > 0);
             if json {
-                let order: Vec<serde_json::Value> = axios_caddy::order(&plan)
+                let order: Vec<serde_json::Value> = axios_caddy::order(plan)
                     .into_iter()
                     .map(|(site, routes)| serde_json::json!({"site": site, "routes": routes}))
                     .collect();
@@ -225,14 +225,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain { routes, url, json } => {
             let plan = load_plan(&routes)?;
             if plan.has_errors() {
-                report_diagnostics(&plan);
+                report_diagnostics(plan);
                 return Err(Coded(
                     1,
                     "the registry has errors; fix them first (see above)".into(),
                 )
                 .into());
             }
-            let ex = explain::explain(&plan, &url).map_err(|e| Coded(2, e.to_string()))?;
+            let ex = explain::explain(plan, &url).map_err(|e| Coded(2, e.to_string()))?;
             if json {
                 write_stdout(&format!("{}\n", serde_json::to_string_pretty(&ex)?))?;
             } else {
@@ -248,7 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let target = admin::Admin::parse(&admin).map_err(|e| Coded(2, e.to_string()))?;
             let mut opts = options(&args)?;
             let plan = load_plan(&routes)?;
-            report_diagnostics(&plan);
+            report_diagnostics(plan);
             let format: Format = args.format.into();
             let content_type = match format {
                 Format::Json => {
@@ -281,7 +281,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     "text/caddyfile"
                 }
             };
-            let text = compose(&plan, format, &opts)?;
+            let text = compose(plan, format, &opts)?;
             target
                 .load(text.as_bytes(), content_type)
                 .map_err(|e| Coded(3, e.to_string()))?;
