@@ -4,8 +4,9 @@
 # text. At build time `axios-caddy check` validates the registry (a broken
 # registry fails the build with the compositor's message) and
 # `axios-caddy compose` writes a Caddyfile whose route order Caddy keeps
-# (one `route` block per site). No import-from-derivation: the Caddyfile is
-# only a build input of the Caddy unit.
+# (one `route` block per site); `caddy adapt` then checks the raw Caddyfile
+# pieces. No import-from-derivation: the Caddyfile is only a build input of
+# the Caddy unit.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -82,12 +83,15 @@ let
 
   caddyfile = pkgs.runCommand "axios-Caddyfile"
     {
-      nativeBuildInputs = [ caddyCfg.package ];
+      nativeBuildInputs = [ caddyCfg.package config.services.caddy.package ];
       # the inputs, for tests and for `nix eval`
       passthru = { routes = routesJson; global = globalFile; extra = extraFile; };
     } ''
     axios-caddy check ${routesJson}
     axios-caddy compose ${routesJson} ${composeFlags} -o $out
+    # Caddy's own (pure) adapter: a mistake in extraConfig/handleConfig fails
+    # the build, not Caddy at boot
+    HOME="$TMPDIR" caddy adapt --adapter caddyfile --config $out > /dev/null
   '';
 
   hostOf = domain:

@@ -103,6 +103,7 @@ in {{
         .args(["-euo", "pipefail", "-c", &script])
         .env("PATH", path)
         .env("out", &out)
+        .env("TMPDIR", dir.path())
         .output()
         .expect("bash");
     assert!(
@@ -195,6 +196,7 @@ in {{ script = f.buildCommand; routes = {{ path = f.env.passthru.routes.outPath;
             ),
         )
         .env("out", &out)
+        .env("TMPDIR", dir.path())
         .output()
         .expect("bash");
     assert_eq!(o.status.code(), Some(1));

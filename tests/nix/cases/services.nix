@@ -92,16 +92,18 @@ in
       routes = configFile.env.passthru.routes == routesFile;
       check = lib.hasInfix "axios-caddy check ${routesFile}" configFile.buildCommand;
       compose = lib.hasInfix "axios-caddy compose ${routesFile} --global " configFile.buildCommand;
-      out = lib.hasSuffix "-o $out\n" configFile.buildCommand;
+      out = lib.hasInfix "-o $out\n" configFile.buildCommand;
+      adapt = lib.hasInfix "caddy adapt --adapter caddyfile --config $out" configFile.buildCommand;
       checkFirst = lib.hasPrefix "axios-caddy check" configFile.buildCommand;
     };
     expected = {
       name = "axios-Caddyfile";
-      tools = [ "axios-caddy" ];
+      tools = [ "axios-caddy" "caddy" ];
       routes = true;
       check = true;
       compose = true;
       out = true;
+      adapt = true;
       checkFirst = true;
     };
   };
@@ -170,7 +172,7 @@ in
 
   testPackageOption = {
     expr = (eval { selfHosted.enable = true; selfHosted.caddy.package = pkgs.mkFake "my-caddy"; }).config.services.caddy.configFile.env.nativeBuildInputs;
-    expected = [ (pkgs.mkFake "my-caddy") ];
+    expected = [ (pkgs.mkFake "my-caddy") pkgs.caddy ];
   };
 
   testBadPriorityType = {
