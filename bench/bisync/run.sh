@@ -69,30 +69,59 @@ change() { # $1 = pair, $2 = round: modify 1% of the files (100) on path1
     printf 'changed in round %s\n' "$2" >> "$W/$1/p1/d$(printf %03d "$i")/f$(printf %05d $((i * 100 + 7))).txt"
   done
 }
-ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+# One measurement: "wall_ms cpu_ms" (cpu = user + sys of the process tree, which other load
+# on a shared machine disturbs much less than wall time).
+measure() {
+  local TIMEFORMAT='%R %U %S' t
+  t=$({ time "$@"; } 2>&1)
+  awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%d,%d\n", a[1] * 1000, (a[2] + a[3]) * 1000 }'
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -a P0 G0 P1 G1
+# The guard alone: same config, but an rclone whose `bisync` returns at once (every other
+# subcommand is the real one). Its time is the guard's whole overhead.
+printf '#!/bin/sh\ncase " $* " in *" bisync "*) exit 0;; esac\nexec %s "$@"\n' "$(command -v "$RCLONE")" > "$W/rclone-noop"
+chmod +x "$W/rclone-noop"
+sed "s|^rclone = .*|rclone = \"$W/rclone-noop\"|" "$W/bisync.toml" > "$W/overhead.toml"
+overhead() {
+  "$BIN" --config "$W/overhead.toml" --no-notify -q run bench >/dev/null
+}
+
+declare -a P0 G0 P1 G1 O0
 for r in $(seq 1 "$ROUNDS"); do
   # Interleave and alternate the order to spread cache and CPU effects.
-  if (( r % 2 )); then P0+=("$(ms plain)"); G0+=("$(ms guard)"); else G0+=("$(ms guard)"); P0+=("$(ms plain)"); fi
+  if (( r % 2 )); then P0+=("$(measure plain)"); G0+=("$(measure guard)"); else G0+=("$(measure guard)"); P0+=("$(measure plain)"); fi
+  O0+=("$(measure overhead)")
   change A "$r"; change B "$r"
-  if (( r % 2 )); then P1+=("$(ms plain)"); G1+=("$(ms guard)"); else G1+=("$(ms guard)"); P1+=("$(ms plain)"); fi
+  if (( r % 2 )); then P1+=("$(measure plain)"); G1+=("$(measure guard)"); else G1+=("$(measure guard)"); P1+=("$(measure plain)"); fi
 done
 
 # Same result on both pairs: the guard changed nothing about what got synced.
 diff -r "$W/A/p2" "$W/B/p2" >/dev/null && echo "check: both pairs hold identical trees" >&2
 
-report() { # name, plain[], guard[]
-  local name=$1; shift
-  local p g
-  p=$(printf '%s\n' "${@:1:ROUNDS}" | median)
-  g=$(printf '%s\n' "${@:ROUNDS+1}" | median)
-  awk -v n="$name" -v p="$p" -v g="$g" 'BEGIN { printf "| %-12s | %8d ms | %8d ms | %5.2f |\n", n, p, g, g / p }'
+col() { # field (1 wall, 2 cpu), values...
+  local i=$1; shift
+  printf '%s\n' "$@" | awk -F, -v i="$i" '{print $i}' | median
 }
-echo "| scenario     | rclone bisync | axios-bisync run | ratio |"
-echo "|--------------|---------------|------------------|-------|"
-report "no changes" "${P0[@]}" "${G0[@]}"
-report "1% changed" "${P1[@]}" "${G1[@]}"
-echo "raw no-change plain: ${P0[*]} | guard: ${G0[*]}" >&2
-echo "raw 1%-change plain: ${P1[*]} | guard: ${G1[*]}" >&2
+row() { # name, field, then ROUNDS plain values, ROUNDS guard values
+  local name=$1 f=$2; shift 2
+  local p g
+  p=$(col "$f" "${@:1:ROUNDS}")
+  g=$(col "$f" "${@:ROUNDS+1}")
+  awk -v n="$name" -v p="$p" -v g="$g" 'BEGIN { printf "| %-18s | %10d ms | %13d ms | %5.2f |\n", n, p, g, g / p }'
+}
+echo "| median of $ROUNDS        | rclone bisync | axios-bisync run | ratio |"
+echo "|--------------------|---------------|------------------|-------|"
+row "no changes, wall" 1 "${P0[@]}" "${G0[@]}"
+row "no changes, cpu" 2 "${P0[@]}" "${G0[@]}"
+row "1% changed, wall" 1 "${P1[@]}" "${G1[@]}"
+row "1% changed, cpu" 2 "${P1[@]}" "${G1[@]}"
+ow=$(col 1 "${O0[@]}"); oc=$(col 2 "${O0[@]}")
+pw=$(col 1 "${P0[@]}"); pc=$(col 2 "${P0[@]}")
+awk -v ow="$ow" -v oc="$oc" -v pw="$pw" -v pc="$pc" 'BEGIN {
+  printf "\nguard alone (rclone bisync stubbed out): %d ms wall, %d ms cpu = %.1f%% (wall) / %.1f%% (cpu) of a plain no-change run\n", ow, oc, 100 * ow / pw, 100 * oc / pc }'
+echo "raw wall,cpu no-change plain: ${P0[*]}" >&2
+echo "raw wall,cpu no-change guard: ${G0[*]}" >&2
+echo "raw wall,cpu 1%-change plain: ${P1[*]}" >&2
+echo "raw wall,cpu 1%-change guard: ${G1[*]}" >&2
+echo "raw wall,cpu guard alone:     ${O0[*]}" >&2
