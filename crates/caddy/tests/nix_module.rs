@@ -134,29 +134,28 @@ in {{
     );
 }
 
-#[test]
-fn module_build_command_fails_on_a_broken_registry() {
-    let Some(_nix) = require_tool("nix-instantiate") else {
-        return;
-    };
+/// Evaluate the services module with `host`, run the derivation's build
+/// command; returns its output and where `$out` would be.
+fn build(host: &str) -> Option<(std::process::Output, PathBuf, tempfile::TempDir)> {
+    require_tool("nix-instantiate")?;
+    require_tool("caddy")?;
     let Some(lib) = nixpkgs_lib() else {
         eprintln!(
             "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
         );
-        return;
+        return None;
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    // Two catch-alls on one domain: Immich and a second service.
     let expr = format!(
         r#"let
   lib = import {lib}/lib;
   h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.services {{
-    selfHosted = {{ enable = true; domain = "http://media.home.arpa"; immich.enable = true;
-      caddy.routes.jellyfin = {{ domain = "http://media.home.arpa"; target = "127.0.0.1:8096"; }}; }};
-  }} ];
+  e = h.evalNixos [ h.axios.nixosModules.services {host} ];
   f = e.config.services.caddy.configFile;
-in {{ script = f.buildCommand; routes = {{ path = f.env.passthru.routes.outPath; text = f.env.passthru.routes.text; }}; }}"#,
+in {{
+  script = f.buildCommand;
+  files = map (d: {{ path = d.outPath; text = d.text; }}) [ f.env.passthru.routes f.env.passthru.global f.env.passthru.extra ];
+}}"#,
         lib = lib.display(),
         root = root.display()
     );
@@ -174,15 +173,18 @@ in {{ script = f.buildCommand; routes = {{ path = f.env.passthru.routes.outPath;
     assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let dir = tempfile::tempdir().expect("tempdir");
-    let routes = write(
-        dir.path(),
-        "routes.json",
-        v["routes"]["text"].as_str().expect("text"),
-    );
-    let script = v["script"].as_str().expect("script").replace(
-        v["routes"]["path"].as_str().expect("path"),
-        routes.to_str().expect("utf8"),
-    );
+    let mut script = v["script"].as_str().expect("script").to_string();
+    for (i, f) in v["files"].as_array().expect("files").iter().enumerate() {
+        let local = write(
+            dir.path(),
+            &format!("input{i}"),
+            f["text"].as_str().expect("text"),
+        );
+        script = script.replace(
+            f["path"].as_str().expect("path"),
+            local.to_str().expect("utf8"),
+        );
+    }
     let out = dir.path().join("Caddyfile");
     let bin_dir = PathBuf::from(BIN).parent().expect("bin dir").to_path_buf();
     let o = Command::new("bash")
@@ -199,6 +201,18 @@ in {{ script = f.buildCommand; routes = {{ path = f.env.passthru.routes.outPath;
         .env("TMPDIR", dir.path())
         .output()
         .expect("bash");
+    Some((o, out, dir))
+}
+
+#[test]
+fn module_build_command_fails_on_a_broken_registry() {
+    // Two catch-alls on one domain: Immich and a second service.
+    let Some((o, out, _dir)) = build(
+        r#"{ selfHosted = { enable = true; domain = "http://media.home.arpa"; immich.enable = true;
+             caddy.routes.jellyfin = { domain = "http://media.home.arpa"; target = "127.0.0.1:8096"; }; }; }"#,
+    ) else {
+        return;
+    };
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(
@@ -206,4 +220,21 @@ in {{ script = f.buildCommand; routes = {{ path = f.env.passthru.routes.outPath;
         "{text}"
     );
     assert!(!out.exists(), "no Caddyfile may be written");
+}
+
+#[test]
+fn module_build_command_fails_on_caddyfile_text_caddy_rejects() {
+    let Some((o, _out, _dir)) = build(
+        r#"{ selfHosted = { enable = true;
+             caddy.routes.app = { domain = "http://app.home.arpa"; target = "127.0.0.1:8096";
+               extraConfig = "no_such_subdirective on"; }; }; }"#,
+    ) else {
+        return;
+    };
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no_such_subdirective"),
+        "{}",
+        stderr(&o)
+    );
 }
