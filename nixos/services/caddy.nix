@@ -74,7 +74,10 @@ let
   };
 
   routesJson = pkgs.writeText "axios-caddy-routes.json" (builtins.toJSON caddyCfg.routes);
-  globalFile = pkgs.writeText "axios-caddy-global" "{\n${caddyCfg.globalConfig}\n}\n";
+  # indented as `caddy fmt` wants it (Caddy warns about unformatted input)
+  indent = text: lib.concatMapStrings (l: "\t${l}\n")
+    (builtins.filter (l: l != "") (lib.splitString "\n" text));
+  globalFile = pkgs.writeText "axios-caddy-global" "{\n${indent caddyCfg.globalConfig}}\n";
   extraFile = pkgs.writeText "axios-caddy-extra" caddyCfg.extraConfig;
   composeFlags = lib.concatStringsSep " " (
     lib.optional (caddyCfg.globalConfig != "") "--global ${globalFile}"

@@ -89,6 +89,14 @@ fn assert_orders(caddy: &Path, registry: &str) {
     assert!(!want.is_empty());
 
     let caddyfile = compose(&routes, &[]);
+    // Already in `caddy fmt` form (Caddy warns about unformatted input).
+    let f = write(dir.path(), "Caddyfile", &caddyfile);
+    let fmt = std::process::Command::new(caddy)
+        .arg("fmt")
+        .arg(&f)
+        .output()
+        .expect("caddy fmt");
+    assert_eq!(stdout(&fmt), caddyfile, "not in caddy fmt form");
     let adapted = caddy_adapt(caddy, &caddyfile);
     assert_eq!(
         effective_order(&adapted),

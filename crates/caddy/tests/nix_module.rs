@@ -113,7 +113,10 @@ in {{
         stderr(&o)
     );
     let caddyfile = std::fs::read_to_string(&out).expect("Caddyfile written");
-    assert!(caddyfile.contains("{\nauto_https off\n}\n"), "{caddyfile}");
+    assert!(
+        caddyfile.contains("{\n\tauto_https off\n}\n"),
+        "{caddyfile}"
+    );
     assert!(
         caddyfile.contains("http://status.home.arpa {"),
         "{caddyfile}"
