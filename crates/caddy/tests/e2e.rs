@@ -299,6 +299,31 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
     assert!(get(s.site_port, "a.test", "/api/x")
         .1
         .starts_with("id=second path=/api/x"));
+    // A JSON config Caddy rejects (an unknown log writer module): exit 3, Caddy's
+    // error, the running config untouched.
+    let bad_base = write(
+        s._dir.path(),
+        "bad-base.json",
+        r#"{"logging": {"logs": {"default": {"writer": {"output": "no-such-writer"}}}}}"#,
+    );
+    let o = run(&[
+        "apply",
+        plain.to_str().expect("utf8"),
+        "--admin",
+        &admin,
+        "--bind",
+        "127.0.0.1",
+        "--format",
+        "json",
+        "--base",
+        bad_base.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no-such-writer"), "{}", stderr(&o));
+    assert!(get(s.site_port, "a.test", "/api/x")
+        .1
+        .starts_with("id=second path=/api/x"));
+
     // The admin API is still where it was: a second apply works.
     let o = run(&[
         "apply",
