@@ -415,7 +415,24 @@ impl Guard {
         let d1 = side_deletes(&l1, &cur1);
         let d2 = side_deletes(&l2, &cur2);
         let mut force = d1.moved > 0 || d2.moved > 0;
-        if st.approved {
+        // An approval covers at most the deletions that were shown when it was given.
+        let approved = match (&st.pending, st.approved) {
+            (Some(p), true) => {
+                let within =
+                    d1.real() as u64 <= p.delete_on_path2 && d2.real() as u64 <= p.delete_on_path1;
+                if !within {
+                    tracing::warn!(
+                        "pair {name}: more deletions than were approved ({} on path2, {} on path1 now); asking again",
+                        d1.real(),
+                        d2.real()
+                    );
+                    st.approved = false;
+                }
+                within
+            }
+            _ => false,
+        };
+        if approved {
             tracing::warn!(
                 "pair {name}: running with the approval given by `axios-bisync approve`"
             );
@@ -676,17 +693,19 @@ impl Guard {
     pub fn approve(&self, name: &str) -> Result<String, Error> {
         self.cfg.pair(name)?;
         let paths = PairPaths::new(&self.cfg.state_dir, name);
-        paths.create()?;
         let mut st = PairState::load(&paths.state)?;
+        let Some(p) = st.pending.clone() else {
+            return Err(Error::Refused {
+                pair: name.to_string(),
+                message: "nothing to approve: no run was refused by the deletion guard".into(),
+            });
+        };
         st.approved = true;
         st.save(&paths.state)?;
-        Ok(match &st.pending {
-            Some(p) => format!(
-                "approved: the next run of {name} may delete {} file(s) on path2 and {} on path1 ({})",
-                p.delete_on_path2, p.delete_on_path1, p.reason
-            ),
-            None => format!("approved: the next run of {name} ignores the deletion caps once"),
-        })
+        Ok(format!(
+            "approved: the next run of {name} may delete up to {} file(s) on path2 and {} on path1 ({}); if more are gone by then, it asks again",
+            p.delete_on_path2, p.delete_on_path1, p.reason
+        ))
     }
 
     /// `unlock [PAIR...]`: clear stale rclone locks whose process is gone.

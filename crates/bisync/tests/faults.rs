@@ -286,7 +286,20 @@ fn eighty_percent_deleted_is_refused_until_approved() {
     // Still refused on the next timer tick.
     assert_eq!(code(&fx.run(&["run"])), Some(3));
     assert_has_all(&fx.p1, &exp);
-    // The user approves: the deletion goes through once.
+    // The user approves; one more file disappears before the next run: more than was
+    // approved, so it asks again.
+    assert_eq!(code(&fx.run(&["approve", "docs"])), Some(0));
+    let extra = exp
+        .keys()
+        .find(|k| *k != "RCLONE_TEST" && fx.p2.join(k).exists())
+        .expect("a remaining file")
+        .clone();
+    std::fs::remove_file(fx.p2.join(&extra)).expect("rm");
+    gone.push(extra);
+    assert_eq!(code(&fx.run(&["run"])), Some(3));
+    assert_has_all(&fx.p1, &exp);
+    assert_eq!(fx.status_json()["pending"]["delete_on_path1"], 41);
+    // Approved again, for 41: the deletion goes through once.
     assert_eq!(code(&fx.run(&["approve", "docs"])), Some(0));
     assert_eq!(code(&fx.run(&["run"])), Some(0));
     for k in &gone {
@@ -299,6 +312,10 @@ fn eighty_percent_deleted_is_refused_until_approved() {
     assert!(st["pending"].is_null());
     assert_eq!(st["approved"], false);
     assert_no_conflicts(&fx.p1);
+    // Nothing pending: nothing to approve.
+    let o = fx.run(&["approve", "docs"]);
+    assert_eq!(code(&o), Some(3));
+    assert!(stderr(&o).contains("nothing to approve"), "{}", stderr(&o));
 }
 
 #[test]
