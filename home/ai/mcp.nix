@@ -141,6 +141,44 @@ let
       { type = "remote"; inherit (r) url; enabled = true; }
       // lib.optionalAttrs (r ? headers) { inherit (r) headers; };
 
+  # Gemini CLI: `httpUrl` for streamable HTTP, `url` for SSE.
+  renderGemini = _: r:
+    if r.type == "stdio" then
+      { inherit (r) command args; } // lib.optionalAttrs (r ? env) { inherit (r) env; }
+    else
+      (if r.type == "http" then { httpUrl = r.url; } else { inherit (r) url; })
+      // lib.optionalAttrs (r ? headers) { inherit (r) headers; };
+
+  geminiServers = json.generate "gemini-mcp-servers.json" (mapAttrs renderGemini rendered);
+
+  # ~/.gemini/settings.json is Gemini CLI's own, mutable file: merge the servers into it
+  # instead of replacing it. Servers axiOS added before but no longer declares are removed
+  # (their names are kept next to the file); everything else in the file is left as it is.
+  # A file that is not a JSON object is never touched.
+  geminiMerge = pkgs.writeShellScript "axios-gemini-mcp-merge" ''
+    set -euo pipefail
+    jq=${lib.getExe cfg.jq}
+    file="$1"
+    servers="$2"
+    managed="$(dirname "$file")/.axios-mcp-servers"
+    mkdir -p "$(dirname "$file")"
+    if [ -e "$file" ] && ! "$jq" -e 'type == "object"' "$file" >/dev/null 2>&1; then
+      echo "axiOS: $file is not a JSON object; left unchanged, MCP servers not added" >&2
+      exit 0
+    fi
+    old='[]'
+    if [ -e "$managed" ]; then old="$("$jq" -c 'if type == "array" then . else [] end' "$managed" 2>/dev/null || echo '[]')"; fi
+    if [ -e "$file" ]; then src="$file"; else src=/dev/null; fi
+    "$jq" -n --slurpfile cur <(cat "$src") --slurpfile new "$servers" --argjson old "$old" '
+      ($cur[0] // {}) as $c
+      | $c + { mcpServers: ((($c.mcpServers // {}) | with_entries(select(.key as $k | $old | index($k) | not))) + $new[0]) }
+    ' >"$file.axios-tmp"
+    chmod 600 "$file.axios-tmp"
+    mv -f "$file.axios-tmp" "$file"
+    "$jq" -c 'keys' "$servers" >"$managed.axios-tmp"
+    mv -f "$managed.axios-tmp" "$managed"
+  '';
+
   json = pkgs.formats.json { };
 in
 {
@@ -206,11 +244,32 @@ in
       example = false;
     };
 
+    geminiCli.enable = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Merge the servers into Gemini CLI's `~/.gemini/settings.json` at activation (the file
+        stays Gemini's: other settings and servers you added yourself are kept; servers axiOS
+        added and no longer declares are removed).
+      '';
+      example = false;
+    };
+
+    jq = mkPackageOption pkgs "jq" { example = "jq"; extraDescription = "Used to merge the Gemini CLI settings."; };
+
     opencode.enable = mkOption {
       type = types.bool;
       default = false;
       description = "Write ~/.config/opencode/opencode.json with the servers (do not combine with home-manager's programs.opencode).";
       example = true;
+    };
+
+    geminiFiles = mkOption {
+      type = types.attrsOf types.package;
+      readOnly = true;
+      internal = true;
+      description = "`merge`: the activation script merging the servers into Gemini CLI's settings; `servers`: the servers in Gemini's format (read-only).";
+      example = literalExpression "{ merge = <derivation>; servers = <derivation>; }";
     };
 
     wrappers = mkOption {
@@ -278,6 +337,13 @@ in
         enable = true;
         mcpServers = rendered;
       };
+    })
+
+    (mkIf cfg.geminiCli.enable {
+      home.activation.axiosGeminiMcp = lib.hm.dag.entryAfter [ "writeBoundary" ] ''
+        run ${geminiMerge} "$HOME/.gemini/settings.json" ${geminiServers}
+      '';
+      axios.ai.mcp.geminiFiles = { merge = geminiMerge; servers = geminiServers; };
     })
 
     (mkIf cfg.opencode.enable {

@@ -35,6 +35,9 @@ in
   calendarSync = c.axios.calendar.syncScript.text;
   mcp = builtins.toJSON c.xdg.configFile."mcp/mcp.json".source.value;
   mcpGithubWrapper = c.axios.ai.mcp.wrappers.github.text;
+  geminiMerge = c.axios.ai.mcp.geminiFiles.merge.text;
+  geminiServers = builtins.toJSON c.axios.ai.mcp.geminiFiles.servers.value;
+  jq = "${pkgs.jq}/bin/jq";
   githubServer = "${pkgs.github-mcp-server}/bin/github-mcp-server";
   # Stub store paths the scripts call, to be replaced by the real programs.
   storePaths = {

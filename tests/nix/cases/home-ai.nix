@@ -116,6 +116,33 @@ in
     ];
   };
 
+  testGeminiCliMergedAtActivation = {
+    expr = let g = full.config.axios.ai.mcp.geminiFiles; in {
+      activation = full.config.home.activation.axiosGeminiMcp.data;
+      after = full.config.home.activation.axiosGeminiMcp.after;
+      servers = removeAttrs g.servers.value [ "github" ];
+      keepsInvalidFile = lib.hasInfix "is not a JSON object; left unchanged" g.merge.text;
+      atomic = lib.hasInfix ''mv -f "$file.axios-tmp" "$file"'' g.merge.text;
+    };
+    expected = {
+      activation = "run ${full.config.axios.ai.mcp.geminiFiles.merge} \"$HOME/.gemini/settings.json\" ${full.config.axios.ai.mcp.geminiFiles.servers}\n";
+      after = [ "writeBoundary" ];
+      servers = {
+        nixos = { command = "${pkgs.mcp-nixos}/bin/mcp-nixos"; args = [ ]; };
+        filesystem = { command = "${pkgs.nodejs}/bin/npx"; args = [ "-y" "@modelcontextprotocol/server-filesystem" "/home/alice/src" ]; };
+        context7 = { httpUrl = "https://mcp.context7.com/mcp"; };
+        git = { command = "uvx"; args = [ "mcp-server-git" ]; env.LOG_LEVEL = "warn"; };
+      };
+      keepsInvalidFile = true;
+      atomic = true;
+    };
+  };
+
+  testGeminiCliOff = {
+    expr = (ai { axios.ai.mcp.geminiCli.enable = false; }).config.home.activation ? axiosGeminiMcp;
+    expected = false;
+  };
+
   testClaudeCodeOff = {
     expr = (ai { axios.ai.mcp.claudeCode.enable = false; }).config.programs.claude-code.enable;
     expected = false;
