@@ -256,9 +256,15 @@ fn parse_route(name: &str, value: &Value, problems: &mut Vec<Diagnostic>) -> Opt
     };
     for key in fields.keys() {
         if !KEYS.contains(&key.as_str()) {
+            let squash = |s: &str| -> String {
+                s.chars()
+                    .filter(|c| *c != '_' && *c != '-')
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            };
             let hint = KEYS
                 .iter()
-                .find(|k| k.eq_ignore_ascii_case(key) || k.replace('P', "_p") == *key)
+                .find(|k| squash(k) == squash(key))
                 .map(|k| format!(" (did you mean `{k}`?)"))
                 .unwrap_or_default();
             problems.push(Diagnostic::error(
