@@ -252,7 +252,7 @@ impl Guard {
                     &format!(
                         "No successful sync of {name} since {}. Last problem: {}",
                         st.last_success
-                            .map(|t| listing::format_time(i128::from(t) * 1_000_000_000))
+                            .map(crate::state::fmt_secs)
                             .unwrap_or_else(|| "setup".into()),
                         report.message
                     ),
@@ -283,6 +283,11 @@ impl Guard {
     }
 
     fn refuse(&self, name: &str, msg: String) -> PairReport {
+        let msg = if msg.starts_with("refused") {
+            msg
+        } else {
+            format!("refused: {msg}")
+        };
         self.notify(&format!("Sync of {name} refused"), &msg, Urgency::Critical);
         PairReport::new(name, ResultKind::Refused, msg)
     }
@@ -362,7 +367,7 @@ impl Guard {
                 ResultKind::LockedOut,
                 format!(
                     "locked out since {}: {}. Run `axios-bisync recover {name}`",
-                    listing::format_time(i128::from(lo.since) * 1_000_000_000),
+                    crate::state::fmt_secs(lo.since),
                     lo.reason
                 ),
             ));

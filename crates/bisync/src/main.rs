@@ -25,8 +25,10 @@ struct Cli {
     /// Do not send desktop notifications.
     #[arg(long, global = true)]
     no_notify: bool,
+    /// More log output (-v debug, -vv trace; RUST_LOG overrides).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// Less log output (-q warnings only, -qq errors only).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     quiet: u8,
     #[command(subcommand)]
@@ -52,7 +54,7 @@ enum Cmd {
         #[arg(long)]
         yes: bool,
     },
-    /// Let the next run exceed the deletion caps once.
+    /// Let the next run make the deletions a refused run showed (once).
     Approve { pair: String },
     /// Clear stale rclone locks whose process is gone.
     Unlock { pairs: Vec<String> },
@@ -112,7 +114,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
                 for s in &st {
                     println!("{} ({} <-> {})", s.pair, s.path1, s.path2.display());
                     let t = |v: Option<u64>| {
-                        v.map(|t| axios_bisync::listing::format_time(i128::from(t) * 1_000_000_000))
+                        v.map(axios_bisync::state::fmt_secs)
                             .unwrap_or_else(|| "never".into())
                     };
                     println!("  initialized:  {}", s.initialized);

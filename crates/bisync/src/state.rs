@@ -180,3 +180,9 @@ pub fn now_ns() -> i128 {
         .map(|d| d.as_nanos() as i128)
         .unwrap_or(0)
 }
+
+/// Seconds since the epoch as `2026-11-21 23:52:39 UTC`.
+pub fn fmt_secs(secs: u64) -> String {
+    let t = crate::listing::format_time(i128::from(secs) * 1_000_000_000);
+    format!("{} {} UTC", &t[..10], &t[11..19])
+}
