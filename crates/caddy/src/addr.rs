@@ -355,14 +355,17 @@ impl PathPattern {
         }
     }
 
-    /// The prefix `stripPrefix` removes, as `handle_path` does: the literal up to
-    /// the wildcard, without a trailing `/` (so `/app/x` becomes `/x`).
+    /// The prefix `stripPrefix` removes, as `handle_path` does (tested against
+    /// `caddy adapt`): for `/app/*` the literal without its trailing `/` (so
+    /// `/app/x` becomes `/x`); for an exact path, the whole path; for `/*`,
+    /// nothing (empty).
     pub fn strip(&self) -> String {
-        let lit = self.pattern.trim_end_matches('*');
-        match lit.strip_suffix('/') {
-            Some(s) if !s.is_empty() => s.to_string(),
-            _ => lit.to_string(),
+        if !self.wildcard {
+            return self.pattern.clone();
         }
+        let lit = self.pattern.trim_end_matches('*');
+        // `/*` strips nothing (a lone `/` would leave relative paths).
+        lit.strip_suffix('/').unwrap_or(lit).to_string()
     }
 }
 

@@ -237,7 +237,7 @@ fn interpret(
         }
     }
     let strip = match (&pattern, r.strip_prefix) {
-        (Some(p), true) => Some(p.strip()),
+        (Some(p), true) => Some(p.strip()).filter(|s| !s.is_empty()),
         _ => None,
     };
     let (site, upstream) = (site?, upstream?);

@@ -183,3 +183,33 @@ fn json_and_toml_registries_compose_identically() {
     let j1 = compose(&json, &["--format", "json"]);
     assert_eq!(j1, compose(&toml, &["--format", "json"]));
 }
+
+/// `stripPrefix` removes what Caddy's own `handle_path` would remove.
+#[test]
+fn strip_prefix_is_what_handle_path_strips() {
+    let Some(caddy) = require_tool("caddy") else {
+        return;
+    };
+    for pattern in [
+        "/ollama/*",
+        "/api*",
+        "/a/b/*",
+        "/x/",
+        "/exact",
+        "/Mixed/Case/*",
+        "/*",
+    ] {
+        let text = format!("http://a.test:18080 {{\n\thandle_path {pattern} {{\n\t\treverse_proxy 127.0.0.1:1\n\t}}\n}}\n");
+        let adapted = caddy_adapt(&caddy, &text).to_string();
+        let theirs = adapted
+            .split("\"strip_path_prefix\":\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .map(str::to_string);
+        let ours = axios_caddy::addr::PathPattern::parse(pattern)
+            .expect("valid")
+            .strip();
+        // Caddy leaves `strip_path_prefix` out when there is nothing to strip.
+        assert_eq!(theirs.unwrap_or_default(), ours, "{pattern}: {adapted}");
+    }
+}
