@@ -264,8 +264,10 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
     ]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let err = stderr(&o);
+    // DOMAIN-FACTS: a failed /load answers 400 and the old config stays.
     assert!(
-        err.contains("Caddy rejected the config") && err.contains("no_such_subdirective"),
+        err.contains("Caddy rejected the config (HTTP 400)")
+            && err.contains("no_such_subdirective"),
         "{err}"
     );
     assert_routing(&s);
