@@ -263,6 +263,13 @@ in
           TimeoutStopSec = cfg.stopGraceSec + 30;
           Nice = 10;
           IOSchedulingClass = "idle";
+          # Sandboxing that works in a user manager without namespaces (seccomp and
+          # no_new_privs only); the sync needs the home directory and the network.
+          NoNewPrivileges = true;
+          LockPersonality = true;
+          RestrictRealtime = true;
+          RestrictSUIDSGID = true;
+          SystemCallArchitectures = "native";
         };
       })
       enabledPairs;

@@ -1,5 +1,6 @@
-//! The config the home-manager module generates (home/desktop/gdrive-sync.nix, evaluated
-//! with the real nixpkgs lib and home-manager) is accepted by the real binary.
+//! The home-manager module (home/desktop/gdrive-sync.nix), evaluated with the real nixpkgs
+//! lib and home-manager: its generated config is accepted by the real binary, and its units
+//! pass `systemd-analyze verify`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,17 +12,16 @@ fn source(var: &str, cache: &str) -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-#[test]
-fn home_module_config_is_accepted_by_the_binary() {
-    let Some(nix) = axios_core::testing::require_tool("nix-instantiate") else {
-        return;
-    };
+/// Evaluate the home module with the gdrive-sync settings below and return `attr` (an
+/// expression over the evaluation `e`) as JSON; None when Nix or its sources are missing.
+fn eval_home(attr: &str) -> Option<serde_json::Value> {
+    let nix = axios_core::testing::require_tool("nix-instantiate")?;
     let (Some(nixlib), Some(hm)) = (
         source("NIXPKGS_LIB", "nixpkgs-lib"),
         source("HOME_MANAGER_SRC", "home-manager"),
     ) else {
         eprintln!("SKIPPED: nixpkgs lib or home-manager source missing (see tests/nix/README.md)");
-        return;
+        return None;
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let expr = format!(
@@ -35,7 +35,7 @@ fn home_module_config_is_accepted_by_the_binary() {
       pairs = {{ documents = {{ filters = "- *.tmp\n"; mountpoint = "/home"; }}; music = {{ }}; }};
     }};
   }} ];
-in e.config.xdg.configFile."axios/bisync.toml".source.value"#,
+in {attr}"#,
         nixlib = nixlib.display(),
         root = root.display(),
         hm = hm.display()
@@ -49,7 +49,15 @@ in e.config.xdg.configFile."axios/bisync.toml".source.value"#,
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    Some(serde_json::from_slice(&out.stdout).expect("json"))
+}
+
+#[test]
+fn home_module_config_is_accepted_by_the_binary() {
+    let Some(json) = eval_home(r#"e.config.xdg.configFile."axios/bisync.toml".source.value"#)
+    else {
+        return;
+    };
     let toml_text =
         toml::to_string(&toml::Value::try_from(&json).expect("toml value")).expect("toml");
     let dir = tempfile::tempdir().expect("tmp");
@@ -77,4 +85,73 @@ in e.config.xdg.configFile."axios/bisync.toml".source.value"#,
     assert_eq!(pairs, vec!["documents", "music"]);
     assert_eq!(st[0]["path1"], "gdrive:Documents");
     assert_eq!(st[0]["path2"], "/home/alice/Documents");
+}
+
+/// Render home-manager's INI form of a unit (`Section.Key = value | [values]`).
+fn render_unit(unit: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for (section, keys) in unit.as_object().expect("sections") {
+        out.push_str(&format!("[{section}]\n"));
+        for (k, v) in keys.as_object().expect("keys") {
+            let vals = match v {
+                serde_json::Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            for v in vals {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                out.push_str(&format!("{k}={v}\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The generated service and timer pass `systemd-analyze verify` without unknown keys.
+#[test]
+fn home_module_units_verify_with_systemd() {
+    let Some(units) = eval_home(
+        r#"{ services = { inherit (e.config.systemd.user.services) gdrive-sync-documents; }; timers = { inherit (e.config.systemd.user.timers) gdrive-sync-documents; }; }"#,
+    ) else {
+        return;
+    };
+    let Some(analyze) = axios_core::testing::require_tool("systemd-analyze") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut service = render_unit(&units["services"]["gdrive-sync-documents"]);
+    // The stub store path does not exist here: point ExecStart at the real binary.
+    let exec = units["services"]["gdrive-sync-documents"]["Service"]["ExecStart"]
+        .as_str()
+        .expect("ExecStart")
+        .to_string();
+    let stub_bin = exec.split(' ').next().expect("binary").to_string();
+    assert!(stub_bin.ends_with("/bin/axios-bisync"), "{exec}");
+    service = service.replace(&stub_bin, env!("CARGO_BIN_EXE_axios-bisync"));
+    let timer = render_unit(&units["timers"]["gdrive-sync-documents"]);
+    let sp = dir.path().join("gdrive-sync-documents.service");
+    let tp = dir.path().join("gdrive-sync-documents.timer");
+    std::fs::write(&sp, &service).expect("service");
+    std::fs::write(&tp, &timer).expect("timer");
+    let out = Command::new(analyze)
+        .arg("verify")
+        .arg(&sp)
+        .arg(&tp)
+        .output()
+        .expect("systemd-analyze");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{service}\n{timer}\n{err}");
+    for bad in [
+        "Unknown key",
+        "Unknown section",
+        "Failed to parse",
+        "Invalid",
+    ] {
+        assert!(!err.contains(bad), "{service}\n{timer}\n{err}");
+    }
+    assert!(service.contains("KillMode=mixed"));
+    assert!(service.contains("TimeoutStopSec=120"));
 }

@@ -80,6 +80,11 @@ in
       TimeoutStopSec = 120;
       Nice = 10;
       IOSchedulingClass = "idle";
+      NoNewPrivileges = true;
+      LockPersonality = true;
+      RestrictRealtime = true;
+      RestrictSUIDSGID = true;
+      SystemCallArchitectures = "native";
     };
   };
 
