@@ -45,9 +45,11 @@ impl From<OutFormat> for Format {
 
 #[derive(clap::Args)]
 struct ComposeArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value = "caddyfile")]
-    format: OutFormat,
+    /// Output format. `compose`: caddyfile by default. `apply`: json, unless
+    /// routes carry Caddyfile text (extraConfig/handleConfig) or --global/--extra
+    /// are given, then caddyfile.
+    #[arg(long, value_enum)]
+    format: Option<OutFormat>,
     /// Caddyfile global options block (braces included), placed first.
     #[arg(long, value_name = "FILE")]
     global: Option<PathBuf>,
@@ -169,7 +171,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let opts = options(&args)?;
             let plan = load_plan(&routes)?;
             report_diagnostics(plan);
-            let text = compose(plan, args.format.into(), &opts)?;
+            let format = args.format.unwrap_or(OutFormat::Caddyfile).into();
+            let text = compose(plan, format, &opts)?;
             match output {
                 Some(out) => {
                     axios_core::fs::atomic_write(&out, text.as_bytes())
@@ -249,7 +252,22 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let mut opts = options(&args)?;
             let plan = load_plan(&routes)?;
             report_diagnostics(plan);
-            let format: Format = args.format.into();
+            let format: Format = match args.format {
+                Some(f) => f.into(),
+                None if opts.global.is_some()
+                    || opts.extra.is_some()
+                    || plan.sites.iter().flat_map(|s| &s.routes).any(|r| {
+                        !r.route.extra_config.trim().is_empty()
+                            || !r.route.handle_config.trim().is_empty()
+                    }) =>
+                {
+                    tracing::debug!(
+                        "the registry carries Caddyfile text: loading it as a Caddyfile"
+                    );
+                    Format::Caddyfile
+                }
+                None => Format::Json,
+            };
             let content_type = match format {
                 Format::Json => {
                     // Keep the admin endpoint where it is: a config without `admin`

@@ -225,20 +225,25 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
 
     let admin = format!("http://127.0.0.1:{}", s.admin);
     let routes = s.routes.to_str().expect("utf8");
-    // Caddyfile source through text/caddyfile.
+    // Caddyfile source through text/caddyfile (chosen without --format: the
+    // registry carries extraConfig/handleConfig, which JSON cannot).
     let o = run(&[
         "apply",
         routes,
         "--admin",
         &admin,
-        "--format",
-        "caddyfile",
+        "-v",
         "--global",
         s.global.to_str().expect("utf8"),
         "--bind",
         "127.0.0.1",
     ]);
     assert!(o.status.success(), "apply: {}\n{}", stderr(&o), c.log());
+    assert!(
+        stderr(&o).contains("loading it as a Caddyfile"),
+        "{}",
+        stderr(&o)
+    );
     c.wait_for(s.other_port);
     assert_routing(&s);
 
@@ -326,7 +331,7 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
         .1
         .starts_with("id=second path=/api/x"));
 
-    // The admin API is still where it was: a second apply works.
+    // The admin API is still where it was: a second apply works (JSON by default).
     let o = run(&[
         "apply",
         plain.to_str().expect("utf8"),
@@ -334,9 +339,13 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
         &admin,
         "--bind",
         "127.0.0.1",
-        "--format",
-        "json",
+        "-v",
     ]);
+    assert!(
+        !stderr(&o).contains("loading it as a Caddyfile"),
+        "{}",
+        stderr(&o)
+    );
     assert!(o.status.success(), "second apply: {}", stderr(&o));
 
     // Unreachable admin: exit 3 with a message naming the address.
