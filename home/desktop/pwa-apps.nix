@@ -78,6 +78,20 @@ let
 
   apps = cfg.apps;
 
+  # Quoting for the Exec key of desktop entries (Desktop Entry Specification, "The Exec
+  # key"): `%` doubles (field codes); an argument with a reserved character goes in double
+  # quotes, inside which `"`, `` ` ``, `$` and `\` are backslash-escaped; and the file's
+  # string escaping doubles every backslash once more. Single quotes are not quoting there.
+  reserved = [ " " "\t" "\n" "\"" "'" "\\" ">" "<" "~" "|" "&" ";" "$" "*" "?" "#" "(" ")" "`" ];
+  execArg = arg:
+    let
+      a = lib.replaceStrings [ "%" ] [ "%%" ] arg;
+      needsQuotes = lib.any (c: lib.hasInfix c a) reserved;
+    in
+    if needsQuotes
+    then "\"" + lib.replaceStrings [ "\\" "\"" "`" "$" ] [ "\\\\\\\\" "\\\\\"" "\\\\`" "\\\\$" ] a + "\""
+    else a;
+
   browserBin = lib.getExe cfg.browser;
 
   entry = id: app: {
@@ -86,7 +100,7 @@ let
       inherit (app) name icon categories;
       genericName = "Web app";
       comment = "${app.name} (${app.url})";
-      exec = lib.escapeShellArgs ([ browserBin "--app=${app.url}" "--profile-directory=${cfg.profile}" ] ++ cfg.extraArgs ++ app.extraArgs) + " %U";
+      exec = lib.concatMapStringsSep " " execArg ([ browserBin "--app=${app.url}" "--profile-directory=${cfg.profile}" ] ++ cfg.extraArgs ++ app.extraArgs) + " %U";
       terminal = false;
       type = "Application";
       mimeType = app.mimeTypes;

@@ -15,6 +15,7 @@ let
       axios.calendar = {
         accounts.holidays = { type = "http"; url = icsUrl; color = "#3a86ff"; };
       };
+      axios.desktop.pwa.apps.tricky = { name = "Tricky"; url = "https://example.org/a b?x=1&y=$HOME\"q\\z%20`c`#top"; };
       axios.ai.mcp.presets = {
         github = { enable = true; tokenFile = "${homeDir}/github-token"; };
         context7.enable = true;
@@ -30,6 +31,7 @@ in
   wallpaperBlur = c.axios.desktop.wallpaper.scripts.blur.text;
   wallpaperImage = c.axios.desktop.wallpaper.image;
   wallpaperFiles = lib.mapAttrs (_: f: toString f.source) (lib.filterAttrs (n: _: lib.hasPrefix "Pictures/Wallpapers/" n) c.home.file);
+  desktopEntries = lib.mapAttrs (_: d: { inherit (d) name exec icon categories; wmClass = d.settings.StartupWMClass; }) c.xdg.desktopEntries;
   vdirsyncer = c.xdg.configFile."vdirsyncer/config".text;
   khal = c.xdg.configFile."khal/config".text;
   calendarSync = c.axios.calendar.syncScript.text;

@@ -27,7 +27,7 @@ in
       comment = "Messages (https://messages.google.com/web)";
       icon = "internet-chat";
       categories = [ "Network" "Chat" ];
-      exec = "${chromium} '--app=https://messages.google.com/web' '--profile-directory=Default' '--ozone-platform-hint=auto' %U";
+      exec = "${chromium} --app=https://messages.google.com/web --profile-directory=Default --ozone-platform-hint=auto %U";
       terminal = false;
       type = "Application";
       mimeType = [ ];
@@ -45,7 +45,7 @@ in
       element = {
         name = "Element";
         icon = "internet-chat";
-        exec = "${chromium} '--app=https://app.element.io/' '--profile-directory=Default' '--ozone-platform-hint=auto' %U";
+        exec = "${chromium} --app=https://app.element.io/ --profile-directory=Default --ozone-platform-hint=auto %U";
         wm = "chrome-app.element.io__-Default";
       };
       gmailIcon = "mail-unread";
@@ -73,6 +73,12 @@ in
   testOtherBrowserAndProfile = {
     expr = (pwa { axios.desktop.pwa = { browser = pkgs.brave; profile = "Profile 1"; presets = [ "youtube" ]; }; }).config.xdg.desktopEntries.axios-pwa-youtube.settings.StartupWMClass;
     expected = "chrome-www.youtube.com__-Profile 1";
+  };
+
+  testExecQuotingFollowsTheDesktopEntrySpec = {
+    # double quotes (single quotes are not quoting in Exec), \\ $ " ` escaped, % doubled
+    expr = (pwa { axios.desktop.pwa.apps.q.url = "https://example.org/a b?x=1&y=$HOME%20`c`"; }).config.xdg.desktopEntries.axios-pwa-q.exec;
+    expected = "${chromium} \"--app=https://example.org/a b?x=1&y=\\\\$HOME%%20\\\\`c\\\\`\" --profile-directory=Default --ozone-platform-hint=auto %U";
   };
 
   testBadIdFailsAssertion = {
