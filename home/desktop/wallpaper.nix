@@ -168,6 +168,12 @@ in
 
       axios.desktop.wallpaper.scripts = { set = setScript; blur = blurScript; };
 
+      warnings = lib.optional (!cfg.collection.enable && lib.hasPrefix "${cfg.directory}/axios-" cfg.image) ''
+        axios.desktop.wallpaper.image = "${cfg.image}" comes from the axiOS collection, which
+        axios.desktop.wallpaper.collection.enable = false does not install; set
+        axios.desktop.wallpaper.image to one of your own images.
+      '';
+
       home.packages = [ setScript ];
 
       home.file = mkIf (cfg.collection.enable && inHome) (lib.listToAttrs (map

@@ -35,6 +35,14 @@ in
     };
   };
 
+  testNoCollectionWithDefaultImageWarns = {
+    expr = {
+      warned = map (lib.hasInfix "comes from the axiOS collection") (wall { axios.desktop.wallpaper.collection.enable = false; }).warnings;
+      ownImage = (wall { axios.desktop.wallpaper = { collection.enable = false; image = "/home/alice/Pictures/me.jpg"; }; }).warnings;
+    };
+    expected = { warned = [ true ]; ownImage = [ ]; };
+  };
+
   testDirectoryOutsideHomeFailsAssertion = {
     expr = (wall { axios.desktop.wallpaper.directory = "/srv/wallpapers"; }).failedAssertions;
     expected = [ "axios.desktop.wallpaper.directory = \"/srv/wallpapers\" is outside the home directory (/home/alice); home-manager can only link files under it. Choose a directory below /home/alice." ];
