@@ -15,7 +15,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "axios-caddy",
     version,
-    about = "Caddy route compositor: a route registry in, an ordered, validated Caddy config out"
+    about = "Caddy route compositor: a route registry in, an ordered, validated Caddy config out",
+    after_help = "Exit codes: 0 success; 1 the registry has errors (explain: no route serves the URL); \
+                  2 usage or input error; 3 apply: Caddy rejected the config or is unreachable."
 )]
 struct Cli {
     /// More logging (-v debug, -vv trace).
