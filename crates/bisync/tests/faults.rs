@@ -575,6 +575,13 @@ fn rclone_critical_error_locks_out_until_recover() {
     assert_eq!(code(&o), Some(2), "{}", stderr(&o));
     assert!(stdout(&o).contains("critical"), "{}", stdout(&o));
     assert!(!fx.p1.join("local-new.txt").exists(), "no automatic resync");
+    // rclone renamed its listings to .lst-err (DOMAIN-FACTS: a critical error).
+    let err_files = std::fs::read_dir(fx.workdir())
+        .expect("wd")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".lst-err"))
+        .count();
+    assert_eq!(err_files, 2);
     assert_has_all(&fx.p1, &exp);
     assert_has_all(&fx.p2, &exp);
     let st = fx.status_json();

@@ -1,0 +1,152 @@
+//! The rclone facts the guard relies on (../shared/DOMAIN-FACTS.md), checked against the
+//! installed rclone. If one of these fails after an rclone upgrade, the guard's design
+//! assumptions changed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+fn bisync(rc: &std::path::Path, fx: &Fx, extra: &[&str]) -> std::process::Output {
+    Command::new(rc)
+        .arg("bisync")
+        .arg(&fx.p1)
+        .arg(&fx.p2)
+        .arg("--workdir")
+        .arg(fx.root().join("wd"))
+        .args(extra)
+        .stdin(Stdio::null())
+        .output()
+        .expect("rclone")
+}
+
+/// Every flag the guard passes exists in this rclone; `--resilient` (1.64+) does not in 1.60.
+#[test]
+fn flags_the_guard_uses_exist() {
+    let Some(rc) = rclone() else { return };
+    let help = |args: &[&str]| {
+        String::from_utf8_lossy(
+            &Command::new(&rc)
+                .args(args)
+                .output()
+                .expect("rclone")
+                .stdout,
+        )
+        .into_owned()
+    };
+    let all = help(&["bisync", "--help"]) + &help(&["help", "flags"]);
+    for flag in [
+        "--workdir",
+        "--check-access",
+        "--check-filename",
+        "--filters-file",
+        "--max-delete",
+        "--force",
+        "--resync",
+        "--filter-from",
+        "--files-only",
+        "--no-mimetype",
+        "--bwlimit",
+    ] {
+        assert!(all.contains(flag), "rclone lacks {flag}");
+    }
+    let version = help(&["version"]);
+    if version.starts_with("rclone v1.60.") {
+        for newer in [
+            "--resilient",
+            "--recover",
+            "--max-lock",
+            "--conflict-resolve",
+        ] {
+            assert!(!all.contains(newer), "{newer} is not expected in 1.60");
+        }
+    }
+}
+
+/// Without the guard: kill -9 mid-copy, then a plain rerun turns finished copies into
+/// `..path1`/`..path2` conflict copies (the reason for the journal and reconciliation).
+#[test]
+fn plain_rclone_after_kill9_makes_conflict_copies() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    std::fs::create_dir_all(fx.root().join("wd")).expect("wd");
+    write(&fx.p1, "RCLONE_TEST", b"");
+    write(&fx.p2, "RCLONE_TEST", b"");
+    assert!(bisync(&rc, &fx, &["--resync"]).status.success());
+    let mut batch = BTreeMap::new();
+    for i in 0..12 {
+        let k = format!("n{i}.bin");
+        let v = content(&k, 96 * 1024);
+        write(&fx.p1, &k, &v);
+        batch.insert(k, v);
+    }
+    let mut child = Command::new(&rc)
+        .arg("bisync")
+        .arg(&fx.p1)
+        .arg(&fx.p2)
+        .arg("--workdir")
+        .arg(fx.root().join("wd"))
+        .args(["--transfers", "1", "--bwlimit", "512k"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rclone");
+    wait_until("3 complete copies", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 3
+    });
+    kill9(i32::try_from(child.id()).expect("pid"));
+    let _ = child.wait();
+    // rclone 1.60's lock file holds the dead PID and never expires.
+    let lck: Vec<_> = std::fs::read_dir(fx.root().join("wd"))
+        .expect("wd")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".lck"))
+        .collect();
+    assert_eq!(lck.len(), 1);
+    let o = bisync(&rc, &fx, &[]);
+    assert!(!o.status.success(), "blocked by its own stale lock");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("prior lock file found"));
+    std::fs::remove_file(lck[0].path()).expect("rm lock");
+    let o = bisync(&rc, &fx, &[]);
+    assert!(o.status.success());
+    let conflicts = tree(&fx.p2)
+        .keys()
+        .filter(|k| k.contains("..path1") || k.contains("..path2"))
+        .count();
+    assert!(
+        conflicts >= 2,
+        "rclone 1.60 no longer makes conflict copies here"
+    );
+}
+
+/// `--max-delete` is a percentage for bisync; tripping it is a retryable error (exit 1),
+/// not a critical one, and the listings stay in place.
+#[test]
+fn max_delete_is_a_percentage_and_not_critical() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    std::fs::create_dir_all(fx.root().join("wd")).expect("wd");
+    for i in 0..4 {
+        write(&fx.p1, &format!("f{i}"), b"x");
+    }
+    assert!(bisync(&rc, &fx, &["--resync"]).status.success());
+    for i in 0..3 {
+        std::fs::remove_file(fx.p1.join(format!("f{i}"))).expect("rm");
+    }
+    // 3 of 4 files: 75% > 50%. As a count, 3 < 50 would pass.
+    let o = bisync(&rc, &fx, &["--max-delete", "50"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("too many deletes"));
+    let names: Vec<String> = std::fs::read_dir(fx.root().join("wd"))
+        .expect("wd")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with(".path1.lst")), "{names:?}");
+    assert!(!names.iter().any(|n| n.ends_with(".lst-err")), "{names:?}");
+    assert!(fx.p2.join("f0").exists(), "nothing deleted");
+}
