@@ -18,6 +18,7 @@ const OVERLAP: &str = r#"{
   "immich":      {"domain": "http://a.test:18080", "path": null, "target": "unix//run/immich.sock", "priority": 1000},
   "b_root":      {"domain": "http://b.test:18080", "path": "/", "target": "127.0.0.1:9005"},
   "b_all":       {"domain": "http://b.test:18080", "path": null, "target": "127.0.0.1:9006"},
+  "b}{ \"odd\" #name": {"domain": "http://b.test:18080", "path": "/odd/*", "target": "127.0.0.1:9008"},
   "photos":      {"domain": "photos.tail1234.ts.net", "path": null, "target": "http://127.0.0.1:2283", "priority": 1000},
   "photos_ai":   {"domain": "photos.tail1234.ts.net", "path": "/ollama/*", "target": "http://127.0.0.1:11434", "priority": 100},
   "wild":        {"domain": "*.apps.test", "path": "/x*", "target": "https://127.0.0.1:9443"},
