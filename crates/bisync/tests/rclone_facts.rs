@@ -37,7 +37,8 @@ fn flags_the_guard_uses_exist() {
         )
         .into_owned()
     };
-    let all = help(&["bisync", "--help"]) + &help(&["help", "flags"]);
+    let all =
+        help(&["bisync", "--help"]) + &help(&["help", "flags"]) + &help(&["lsjson", "--help"]);
     for flag in [
         "--workdir",
         "--check-access",
