@@ -29,8 +29,10 @@ pub fn init(verbose: u8, quiet: u8) {
             return;
         }
     }
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
