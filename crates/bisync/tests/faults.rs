@@ -349,7 +349,7 @@ fn two_runs_at_once() {
     let mut exp = with_marker(seed(&fx, 3));
     fx.init();
     let mut batch = BTreeMap::new();
-    for i in 0..6 {
+    for i in 0..16 {
         let k = format!("c/{i}.bin");
         let v = content(&k, 64 * 1024);
         write(&fx.p1, &k, &v);
@@ -505,7 +505,7 @@ fn sigterm_lets_rclone_finish() {
     let mut exp = with_marker(seed(&fx, 2));
     fx.init();
     let mut batch = BTreeMap::new();
-    for i in 0..6 {
+    for i in 0..16 {
         let k = format!("t/{i}.bin");
         let v = content(&k, 64 * 1024);
         write(&fx.p1, &k, &v);
