@@ -62,9 +62,8 @@ in
     ./wallpaper.nix
     ./theming.nix
     ./pwa-apps.nix
-  ]
-  # Written by the bisync helper; imported whenever it is present in the tree.
-  ++ lib.optional (builtins.pathExists ./gdrive-sync.nix) ./gdrive-sync.nix;
+    ./gdrive-sync.nix
+  ];
 
   options.axios.desktop = {
     enable = mkEnableOption "the axiOS desktop session (niri, DankMaterialShell, wallpaper, theming, PWA apps)";
