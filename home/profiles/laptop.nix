@@ -3,21 +3,10 @@
 # screen, a cursor that hides while typing, brightness keys and a lighter wallpaper blur.
 { lib, ... }:
 {
-  imports = [
-    ./base.nix
-    ../desktop
-    ../browser
-    ../calendar
-    ../ai
-  ];
+  imports = [ ./graphical.nix ];
 
   axios = {
     profile = "laptop";
-    desktop.enable = lib.mkDefault true;
-    browser.enable = lib.mkDefault true;
-    calendar.enable = lib.mkDefault true;
-    ai.enable = lib.mkDefault true;
-
     desktop.niri = {
       input.touchpad = {
         tap = lib.mkDefault true;

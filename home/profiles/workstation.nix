@@ -3,21 +3,10 @@
 # machine (no touchpad, no battery widgets, high refresh displays configured by the user).
 { lib, ... }:
 {
-  imports = [
-    ./base.nix
-    ../desktop
-    ../browser
-    ../calendar
-    ../ai
-  ];
+  imports = [ ./graphical.nix ];
 
   axios = {
     profile = "workstation";
-    desktop.enable = lib.mkDefault true;
-    browser.enable = lib.mkDefault true;
-    calendar.enable = lib.mkDefault true;
-    ai.enable = lib.mkDefault true;
-
     desktop.niri = {
       # A mouse on a desktop: follow it between the (often several) monitors.
       input.focusFollowsMouse = lib.mkDefault true;
