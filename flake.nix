@@ -64,8 +64,9 @@
         lib = import ./lib { inherit inputs self; inherit (nixpkgs) lib; };
 
         # pkgs.axios, pkgs.axios-caddy, pkgs.axios-bisync, pkgs.axios-workspace
-        # (one package per Rust program), niri from niri-flake (cached), and
-        # dms-shell / agenix from their flakes when nixpkgs does not have them.
+        # (one package per Rust program), pkgs.axios-pwa-apps (desktop entries of
+        # the web apps), niri from niri-flake (cached), and dms-shell / agenix
+        # from their flakes when nixpkgs does not have them.
         overlays.default = nixpkgs.lib.composeManyExtensions [
           inputs.niri.overlays.niri
           (import ./pkgs)
@@ -93,9 +94,10 @@
             overlays = [ (import ./pkgs) ];
           };
 
+          # every Rust program, the workspace, and the PWA apps' desktop entries
           packages = {
             default = pkgs.axios-workspace;
-            inherit (pkgs) axios-workspace;
+            inherit (pkgs) axios-workspace axios-pwa-apps;
           } // lib.mapAttrs (name: _: pkgs.${name}) crates;
 
           devShells = import ./devshells { inherit pkgs inputs; };

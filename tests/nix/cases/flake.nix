@@ -66,7 +66,18 @@ in
   };
   testPackages = {
     expr = { names = builtins.attrNames ps.packages; default = ps.packages.default.pname; };
-    expected = { names = [ "axios" "axios-bisync" "axios-caddy" "axios-workspace" "default" ]; default = "axios-workspace"; };
+    expected = { names = [ "axios" "axios-bisync" "axios-caddy" "axios-pwa-apps" "axios-workspace" "default" ]; default = "axios-workspace"; };
+  };
+  testPackagesPwaApps = {
+    # packages.<system>.axios-pwa-apps: the overlay's package, for every system
+    expr =
+      let p = ps.packages.axios-pwa-apps;
+      in {
+        inherit (p) name builder;
+        files = builtins.length (builtins.attrNames p.desktopFiles) == builtins.length (builtins.attrNames (import (root + "/pkgs/pwa-apps/catalog.nix") { inherit lib; }).apps);
+        everySystem = builtins.all (s: builtins.elem s p.meta.platforms) outputs.systems;
+      };
+    expected = { name = "axios-pwa-apps"; builder = "runCommand"; files = true; everySystem = true; };
   };
   testDevShellsAndFormatter = {
     expr = { shells = builtins.attrNames ps.devShells; fmt = ps.formatter.pname; hm = ps.devShells.default.HOME_MANAGER_SRC; };

@@ -1,0 +1,2 @@
+# Stub package names used by pkgs/pwa-apps (pkgs.axios-pwa-apps). See tests/nix/README.md.
+[ "desktop-file-utils" ]
