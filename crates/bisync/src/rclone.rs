@@ -159,22 +159,7 @@ impl Rclone {
                 found: format!("{version} (bisync needs 1.58 or newer)"),
             });
         }
-        if let Some(c) = config {
-            if !c.is_file() {
-                return Err(Error::Io {
-                    path: c.to_path_buf(),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::NotFound,
-                        "rclone config file not found (set `rclone_config` or run `rclone config`)",
-                    ),
-                });
-            }
-        }
-        Ok(Self {
-            bin: bin.to_path_buf(),
-            config: config.map(Path::to_path_buf),
-            caps: Capabilities { version },
-        })
+        Self::with_version(bin, config, version)
     }
 
     /// Like [`Rclone::detect`], but remembers the version per binary (path, size, mtime) in
@@ -188,8 +173,7 @@ impl Rclone {
             .and_then(|b| serde_json::from_slice(&b).ok());
         if let Some(c) = cached.filter(|c| c.key == key) {
             if let Some(version) = parse_version(&c.version_line) {
-                let probe = Self::detect_config_only(bin, config, version)?;
-                return Ok(probe);
+                return Self::with_version(bin, config, version);
             }
         }
         let rc = Self::detect(bin, config)?;
@@ -208,11 +192,8 @@ impl Rclone {
         Ok(rc)
     }
 
-    fn detect_config_only(
-        bin: &Path,
-        config: Option<&Path>,
-        version: Version,
-    ) -> Result<Self, Error> {
+    /// The handle for a binary of known `version`; checks that `config` exists.
+    fn with_version(bin: &Path, config: Option<&Path>, version: Version) -> Result<Self, Error> {
         if let Some(c) = config {
             if !c.is_file() {
                 return Err(Error::Io {

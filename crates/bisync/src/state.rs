@@ -93,26 +93,11 @@ pub struct PairState {
 
 impl PairState {
     pub fn load(path: &Path) -> Result<Self, Error> {
-        match std::fs::read(path) {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::State {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        Ok(load_json(path)?.unwrap_or_default())
     }
 
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let data = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        axios_core::atomic_write(path, &data)?;
-        Ok(())
+        save_json(path, self)
     }
 }
 
@@ -129,28 +114,11 @@ pub struct Journal {
 
 impl Journal {
     pub fn load(path: &Path) -> Result<Option<Self>, Error> {
-        match std::fs::read(path) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map(Some)
-                .map_err(|e| Error::State {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        load_json(path)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let data = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        axios_core::atomic_write(path, &data)?;
-        Ok(())
+        save_json(path, self)
     }
 
     pub fn remove(path: &Path) -> Result<(), Error> {
@@ -163,6 +131,33 @@ impl Journal {
             }),
         }
     }
+}
+
+/// A JSON state file: `None` when it does not exist; a damaged one is an error naming it.
+fn load_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Error> {
+    match std::fs::read(path) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| Error::State {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Write a JSON state file atomically.
+fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+    let data = serde_json::to_vec_pretty(value).map_err(|e| Error::State {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    axios_core::atomic_write(path, &data)?;
+    Ok(())
 }
 
 /// Seconds since the epoch.
