@@ -3,25 +3,91 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
 use std::time::Duration;
 
 use common::*;
 
-fn seed(fx: &Fx, n: usize) -> BTreeMap<String, Vec<u8>> {
-    let mut exp = BTreeMap::new();
-    for i in 0..n {
-        let k = format!("d{}/f{i}.txt", i % 5);
-        let v = content(&k, 100 + i);
-        write(&fx.p1, &k, &v);
-        exp.insert(k, v);
-    }
+/// `n` small files spread over five folders on path1.
+fn seed(fx: &Fx, n: usize) -> Files {
+    let mut exp = Files::new();
+    add_files(
+        &fx.p1,
+        &mut exp,
+        (0..n).map(|i| {
+            let k = format!("d{}/f{i}.txt", i % 5);
+            let v = content(&k, 100 + i);
+            (k, v)
+        }),
+    );
     exp
 }
 
-fn with_marker(mut exp: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+fn with_marker(mut exp: Files) -> Files {
     exp.insert("RCLONE_TEST".into(), Vec::new());
     exp
+}
+
+/// `n` files `<dir>/<i>.bin` of `size` bytes on path1, recorded in `exp`; returns the batch.
+fn add_big_files_on_path1(fx: &Fx, exp: &mut Files, dir: &str, n: usize, size: usize) -> Files {
+    add_files(
+        &fx.p1,
+        exp,
+        (0..n).map(|i| {
+            let k = format!("{dir}/{i}.bin");
+            let v = content(&k, size);
+            (k, v)
+        }),
+    )
+}
+
+/// Start `run docs` with rclone throttled to `bwlimit` (and a fresh record of rclone PIDs),
+/// and return once `copies` files of `batch` are complete under `dst`: the run is then
+/// mid-copy.
+fn start_slow_run(fx: &Fx, bwlimit: &str, dst: &Path, batch: &Files, copies: usize) -> Child {
+    std::fs::write(&fx.slow, bwlimit).expect("slow");
+    let _ = std::fs::remove_file(&fx.pids);
+    let child = fx.spawn(&["run", "docs"]);
+    wait_until(
+        &format!("{copies} complete copies"),
+        Duration::from_secs(60),
+        || complete_copies(dst, batch) >= copies,
+    );
+    child
+}
+
+/// Lift the throttle and run once more (the caller checks the outcome).
+fn rerun_at_full_speed(fx: &Fx) -> Output {
+    std::fs::remove_file(&fx.slow).expect("fast again");
+    fx.run(&["run", "docs"])
+}
+
+/// SIGTERM to the guard (what systemd sends at logout or shutdown); waits for it to exit.
+fn sigterm_and_wait(child: Child) -> Output {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    child.wait_with_output().expect("wait")
+}
+
+fn pid_of(child: &Child) -> i32 {
+    i32::try_from(child.id()).expect("pid")
+}
+
+/// Use a filters file holding `rules` for the pair; returns its path.
+fn use_filters_file(fx: &mut Fx, rules: &str) -> PathBuf {
+    let filters = fx.root().join("docs.filters");
+    std::fs::write(&filters, rules).expect("filters");
+    fx.extra = format!("filters_file = \"{}\"\n", filters.display());
+    fx.write_config();
+    filters
+}
+
+/// The `reason` of a status entry such as `locked_out` or `pending`.
+fn reason(entry: &serde_json::Value) -> &str {
+    entry["reason"].as_str().expect("reason")
 }
 
 #[test]
@@ -29,26 +95,18 @@ fn init_then_run_syncs_both_ways() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
     let mut exp = seed(&fx, 20);
-    write(&fx.p2, "local-only.txt", b"from path2");
-    exp.insert("local-only.txt".into(), b"from path2".to_vec());
+    add_file(&fx.p2, &mut exp, "local-only.txt", b"from path2");
     // Without --yes and without a terminal, init refuses and changes nothing.
     let o = fx.run(&["init", "docs"]);
     assert_eq!(code(&o), Some(3));
-    assert!(
-        stdout(&o).contains("copy 20 file(s) from path1 to path2"),
-        "{}",
-        stdout(&o)
-    );
+    assert_contains(&stdout(&o), "copy 20 file(s) from path1 to path2");
     assert!(!fx.p2.join("RCLONE_TEST").exists());
     fx.init();
-    let exp = with_marker(exp);
+    let mut exp = with_marker(exp);
     assert_synced(&fx, &exp);
     // Changes on both sides, then a regular run.
-    let mut exp = exp;
-    write(&fx.p1, "d0/f0.txt", b"changed on path1");
-    exp.insert("d0/f0.txt".into(), b"changed on path1".to_vec());
-    write(&fx.p2, "new/on2.txt", b"new on path2");
-    exp.insert("new/on2.txt".into(), b"new on path2".to_vec());
+    add_file(&fx.p1, &mut exp, "d0/f0.txt", b"changed on path1");
+    add_file(&fx.p2, &mut exp, "new/on2.txt", b"new on path2");
     std::fs::remove_file(fx.p2.join("d1/f1.txt")).expect("rm");
     exp.remove("d1/f1.txt");
     let o = fx.run(&["run"]);
@@ -75,38 +133,29 @@ fn kill9_rounds(fx: &Fx, rounds: &[bool]) {
         };
         // 24 files of 96 KiB on the source side (half new, half overwrites of the first
         // round's files), plus a small new file on the other side.
-        let mut batch = BTreeMap::new();
-        for i in 0..24 {
-            let k = format!("big/r{}-{i}.bin", if i % 2 == 0 { round } else { 0 });
-            let v = content(&format!("{k}-{round}"), 96 * 1024);
-            write(src, &k, &v);
-            batch.insert(k.clone(), v.clone());
-            exp.insert(k, v);
-        }
+        let batch = add_files(
+            src,
+            &mut exp,
+            (0..24).map(|i| {
+                let k = format!("big/r{}-{i}.bin", if i % 2 == 0 { round } else { 0 });
+                let v = content(&format!("{k}-{round}"), 96 * 1024);
+                (k, v)
+            }),
+        );
         let k2 = format!("other/round{round}.txt");
-        write(dst, &k2, k2.as_bytes());
-        exp.insert(k2.clone(), k2.as_bytes().to_vec());
-        std::fs::write(&fx.slow, "512k").expect("slow");
-        let _ = std::fs::remove_file(&fx.pids);
-        let mut child = fx.spawn(&["run", "docs"]);
-        wait_until("4 complete copies", Duration::from_secs(60), || {
-            complete_copies(dst, &batch) >= 4
-        });
+        add_file(dst, &mut exp, &k2, k2.as_bytes());
+        let mut child = start_slow_run(fx, "512k", dst, &batch, 4);
         let pid = fx.last_rclone_pid().expect("rclone pid");
         kill9(pid);
         let st = child.wait().expect("wait guard");
         assert_eq!(st.code(), Some(1), "a killed rclone is a retryable failure");
-        assert!(
-            fx.state.join("pairs/docs/journal.json").exists(),
-            "journal kept"
-        );
+        assert!(fx.journal().exists(), "journal kept");
         // Nothing lost on the source side, whatever state the destination is in.
         assert_has_all(src, &batch);
-        std::fs::remove_file(&fx.slow).expect("fast again");
-        let o = fx.run(&["run", "docs"]);
+        let o = rerun_at_full_speed(fx);
         assert_eq!(code(&o), Some(0), "run after kill -9 must succeed");
         assert_synced(fx, &exp);
-        assert!(!fx.state.join("pairs/docs/journal.json").exists());
+        assert!(!fx.journal().exists());
     }
     assert!(fx.status_json()["locked_out"].is_null());
     // Whatever was set aside is kept in the quarantine, under the side it came from.
@@ -143,22 +192,10 @@ fn kill9_guard_mid_copy() {
     let fx = Fx::new(&rc);
     let mut exp = with_marker(seed(&fx, 3));
     fx.init();
-    let mut batch = BTreeMap::new();
-    for i in 0..12 {
-        let k = format!("g/{i}.bin");
-        let v = content(&k, 64 * 1024);
-        write(&fx.p1, &k, &v);
-        batch.insert(k.clone(), v.clone());
-        exp.insert(k, v);
-    }
-    std::fs::write(&fx.slow, "512k").expect("slow");
-    let _ = std::fs::remove_file(&fx.pids);
-    let mut child = fx.spawn(&["run", "docs"]);
-    wait_until("2 complete copies", Duration::from_secs(60), || {
-        complete_copies(&fx.p2, &batch) >= 2
-    });
+    let batch = add_big_files_on_path1(&fx, &mut exp, "g", 12, 64 * 1024);
+    let mut child = start_slow_run(&fx, "512k", &fx.p2, &batch, 2);
     let rclone_pid = fx.last_rclone_pid().expect("pid");
-    kill9(i32::try_from(child.id()).expect("pid"));
+    kill9(pid_of(&child));
     let _ = child.wait();
     // rclone still runs: a new run must not start a second rclone on the same pair.
     if pid_alive(rclone_pid) {
@@ -168,8 +205,7 @@ fn kill9_guard_mid_copy() {
     wait_until("orphaned rclone to finish", Duration::from_secs(60), || {
         !pid_alive(rclone_pid)
     });
-    std::fs::remove_file(&fx.slow).expect("fast");
-    let o = fx.run(&["run", "docs"]);
+    let o = rerun_at_full_speed(&fx);
     assert_eq!(code(&o), Some(0));
     assert_synced(&fx, &exp);
 }
@@ -185,7 +221,7 @@ fn emptied_local_root_is_refused() {
     std::fs::create_dir(&fx.p2).expect("mk");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(3), "{}", stderr(&o));
-    assert!(stdout(&o).contains("marker"), "{}", stdout(&o));
+    assert_contains(&stdout(&o), "marker");
     assert_has_all(&fx.p1, &exp);
     assert!(
         tree(&fx.p2).is_empty(),
@@ -199,12 +235,8 @@ fn emptied_local_root_is_refused() {
     let st = fx.status_json();
     assert_eq!(st["pending"]["delete_on_path1"], 10);
     // Both the caps and the collapse check (11 files -> 1) speak up.
-    let reason = st["pending"]["reason"]
-        .as_str()
-        .expect("reason")
-        .to_string();
-    assert!(reason.contains("would be deleted on path1"), "{reason}");
-    assert!(reason.contains("path2 went from 11 to 1 files"), "{reason}");
+    assert_contains(reason(&st["pending"]), "would be deleted on path1");
+    assert_contains(reason(&st["pending"]), "path2 went from 11 to 1 files");
     assert!(st["locked_out"].is_null(), "a refusal is not a lockout");
 }
 
@@ -234,7 +266,7 @@ fn empty_mount_point_is_refused() {
     }
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(3));
-    assert!(stdout(&o).contains("not a mount point"), "{}", stdout(&o));
+    assert_contains(&stdout(&o), "not a mount point");
     assert_has_all(&fx.p1, &exp);
 }
 
@@ -248,7 +280,7 @@ fn missing_marker_is_refused() {
     write(&fx.p2, "new.txt", b"new");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(3));
-    assert!(stdout(&o).contains("marker file `RCLONE_TEST` is missing on path1"));
+    assert_contains(&stdout(&o), "marker file `RCLONE_TEST` is missing on path1");
     assert!(!fx.p1.join("new.txt").exists(), "nothing ran");
     let mut exp2 = exp.clone();
     exp2.remove("RCLONE_TEST");
@@ -279,10 +311,7 @@ fn eighty_percent_deleted_is_refused_until_approved() {
     assert_has_all(&fx.p1, &exp);
     let st = fx.status_json();
     assert_eq!(st["pending"]["delete_on_path1"], 40);
-    assert!(st["pending"]["reason"]
-        .as_str()
-        .expect("reason")
-        .contains("would be deleted on path1"));
+    assert_contains(reason(&st["pending"]), "would be deleted on path1");
     // Still refused on the next timer tick.
     assert_eq!(code(&fx.run(&["run"])), Some(3));
     assert_has_all(&fx.p1, &exp);
@@ -315,26 +344,29 @@ fn eighty_percent_deleted_is_refused_until_approved() {
     // Nothing pending: nothing to approve.
     let o = fx.run(&["approve", "docs"]);
     assert_eq!(code(&o), Some(3));
-    assert!(stderr(&o).contains("nothing to approve"), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "nothing to approve");
 }
 
 #[test]
 fn rename_of_a_large_folder_is_a_move_not_a_mass_deletion() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let mut exp = BTreeMap::new();
-    for i in 0..200 {
-        let k = format!("Projects/p{}/file{i}.txt", i % 10);
-        let v = content(&k, 50 + i);
-        write(&fx.p1, &k, &v);
-        exp.insert(k, v);
-    }
+    let mut exp = Files::new();
+    add_files(
+        &fx.p1,
+        &mut exp,
+        (0..200).map(|i| {
+            let k = format!("Projects/p{}/file{i}.txt", i % 10);
+            let v = content(&k, 50 + i);
+            (k, v)
+        }),
+    );
     let exp = with_marker(exp);
     fx.init();
     std::fs::rename(fx.p2.join("Projects"), fx.p2.join("Archive")).expect("rename");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    let renamed: BTreeMap<String, Vec<u8>> = exp
+    let renamed: Files = exp
         .iter()
         .map(|(k, v)| (k.replace("Projects/", "Archive/"), v.clone()))
         .collect();
@@ -348,26 +380,11 @@ fn two_runs_at_once() {
     let fx = Fx::new(&rc);
     let mut exp = with_marker(seed(&fx, 3));
     fx.init();
-    let mut batch = BTreeMap::new();
-    for i in 0..16 {
-        let k = format!("c/{i}.bin");
-        let v = content(&k, 64 * 1024);
-        write(&fx.p1, &k, &v);
-        batch.insert(k.clone(), v.clone());
-        exp.insert(k, v);
-    }
-    std::fs::write(&fx.slow, "512k").expect("slow");
-    let first = fx.spawn(&["run", "docs"]);
-    wait_until("first copy", Duration::from_secs(60), || {
-        complete_copies(&fx.p2, &batch) >= 1
-    });
+    let batch = add_big_files_on_path1(&fx, &mut exp, "c", 16, 64 * 1024);
+    let first = start_slow_run(&fx, "512k", &fx.p2, &batch, 1);
     let o = fx.run(&["run", "docs"]);
     assert_eq!(code(&o), Some(1));
-    assert!(
-        stdout(&o).contains("another axios-bisync run"),
-        "{}",
-        stdout(&o)
-    );
+    assert_contains(&stdout(&o), "another axios-bisync run");
     let st = fx.status_json();
     assert_eq!(st["running"], true);
     let out = first.wait_with_output().expect("first");
@@ -387,30 +404,24 @@ fn stale_rclone_lock_from_a_dead_pid_is_cleared() {
     let mut exp = with_marker(seed(&fx, 3));
     fx.init();
     // A real lock left by an rclone that was killed: rclone itself refuses to run.
-    let lst = std::fs::read_dir(fx.workdir())
-        .expect("workdir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with(".path1.lst"))
+    let lst = fx
+        .workdir_files(".path1.lst")
+        .into_iter()
+        .next()
         .expect("listing");
     let lck = fx.workdir().join(lst.replace(".path1.lst", ".lck"));
     // A PID that cannot be alive (above pid_max's default ceiling).
     std::fs::write(&lck, "4194304999").expect("lock");
-    write(&fx.p2, "after.txt", b"after");
-    exp.insert("after.txt".into(), b"after".to_vec());
+    add_file(&fx.p2, &mut exp, "after.txt", b"after");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(0));
-    assert!(
-        stderr(&o).contains("cleared stale rclone lock"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "cleared stale rclone lock");
     assert_synced(&fx, &exp);
     // `unlock` does the same on demand.
     std::fs::write(&lck, "4194304999").expect("lock");
     let o = fx.run(&["unlock"]);
     assert_eq!(code(&o), Some(0));
-    assert!(stdout(&o).contains("cleared stale rclone lock"));
+    assert_contains(&stdout(&o), "cleared stale rclone lock");
     assert!(!lck.exists());
 }
 
@@ -418,10 +429,7 @@ fn stale_rclone_lock_from_a_dead_pid_is_cleared() {
 fn changed_filters_file_is_refused_until_recover() {
     let Some(rc) = rclone() else { return };
     let mut fx = Fx::new(&rc);
-    let filters = fx.root().join("docs.filters");
-    std::fs::write(&filters, "- *.tmp\n").expect("filters");
-    fx.extra = format!("filters_file = \"{}\"\n", filters.display());
-    fx.write_config();
+    let filters = use_filters_file(&mut fx, "- *.tmp\n");
     let exp = with_marker(seed(&fx, 5));
     write(&fx.p1, "skip.tmp", b"tmp");
     write(&fx.p1, "notes.bak", b"bak");
@@ -434,7 +442,7 @@ fn changed_filters_file_is_refused_until_recover() {
     std::fs::write(&filters, "- *.tmp\n- *.bak\n").expect("filters");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(3));
-    assert!(stdout(&o).contains("filters file"), "{}", stdout(&o));
+    assert_contains(&stdout(&o), "filters file");
     assert!(fx.status_json()["locked_out"].is_null());
     assert_has_all(&fx.p1, &exp);
     assert_has_all(&fx.p2, &exp);
@@ -456,31 +464,23 @@ fn deleted_listings_lock_out_then_recover_with_backup() {
     let fx = Fx::new(&rc);
     let exp = with_marker(seed(&fx, 5));
     fx.init();
-    for e in std::fs::read_dir(fx.workdir()).expect("wd").flatten() {
-        if e.file_name().to_string_lossy().ends_with(".lst") {
-            std::fs::remove_file(e.path()).expect("rm");
-        }
-    }
+    fx.delete_listings();
     write(&fx.p2, "d0/f0.txt", b"newer local edit");
     write(&fx.p2, "only-local.txt", b"only local");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(2));
-    assert!(stdout(&o).contains("recover docs"), "{}", stdout(&o));
+    assert_contains(&stdout(&o), "recover docs");
     // No automatic --resync: path1 untouched.
     assert!(!fx.p1.join("only-local.txt").exists());
     assert_has_all(&fx.p1, &exp);
     assert_eq!(code(&fx.run(&["run"])), Some(2), "stays locked out");
-    assert!(fx.status_json()["locked_out"]["reason"]
-        .as_str()
-        .expect("reason")
-        .contains("listings are missing"));
+    assert_contains(
+        reason(&fx.status_json()["locked_out"]),
+        "listings are missing",
+    );
     let o = fx.run(&["recover", "docs", "--yes"]);
     assert_eq!(code(&o), Some(0));
-    assert!(
-        stdout(&o).contains("overwrite 1 path2 file(s)"),
-        "{}",
-        stdout(&o)
-    );
+    assert_contains(&stdout(&o), "overwrite 1 path2 file(s)");
     // The local edit the resync overwrote is in the backup.
     let backups = tree(&fx.state.join("backup/docs"));
     assert!(
@@ -504,27 +504,11 @@ fn sigterm_lets_rclone_finish() {
     let fx = Fx::new(&rc);
     let mut exp = with_marker(seed(&fx, 2));
     fx.init();
-    let mut batch = BTreeMap::new();
-    for i in 0..16 {
-        let k = format!("t/{i}.bin");
-        let v = content(&k, 64 * 1024);
-        write(&fx.p1, &k, &v);
-        batch.insert(k.clone(), v.clone());
-        exp.insert(k, v);
-    }
-    std::fs::write(&fx.slow, "512k").expect("slow");
-    let child = fx.spawn(&["run", "docs"]);
-    wait_until("first copy", Duration::from_secs(60), || {
-        complete_copies(&fx.p2, &batch) >= 1
-    });
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    let out = child.wait_with_output().expect("wait");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("letting rclone finish"), "{err}");
+    let batch = add_big_files_on_path1(&fx, &mut exp, "t", 16, 64 * 1024);
+    let child = start_slow_run(&fx, "512k", &fx.p2, &batch, 1);
+    let out = sigterm_and_wait(child);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_contains(&stderr(&out), "letting rclone finish");
     assert_synced(&fx, &exp);
     assert!(fx.status_json()["locked_out"].is_null());
 }
@@ -537,8 +521,7 @@ fn remote_path1_sync_and_guard() {
     fx.use_remote();
     let mut exp = with_marker(seed(&fx, 30));
     fx.init();
-    write(&fx.p2, "x/local.txt", b"local");
-    exp.insert("x/local.txt".into(), b"local".to_vec());
+    add_file(&fx.p2, &mut exp, "x/local.txt", b"local");
     assert_eq!(code(&fx.run(&["run"])), Some(0));
     assert_synced(&fx, &exp);
     // 20 of 31 gone on the remote side: refused.
@@ -557,10 +540,7 @@ fn remote_path1_sync_and_guard() {
 fn rclone_critical_error_locks_out_until_recover() {
     let Some(rc) = rclone() else { return };
     let mut fx = Fx::new(&rc);
-    let filters = fx.root().join("docs.filters");
-    std::fs::write(&filters, "- *.tmp\n").expect("filters");
-    fx.extra = format!("filters_file = \"{}\"\n", filters.display());
-    fx.write_config();
+    let filters = use_filters_file(&mut fx, "- *.tmp\n");
     let exp = with_marker(seed(&fx, 5));
     fx.init();
     // Source and copy agree (the guard's check passes) but rclone's stored md5 does not.
@@ -573,26 +553,20 @@ fn rclone_critical_error_locks_out_until_recover() {
     write(&fx.p2, "local-new.txt", b"new");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(2), "{}", stderr(&o));
-    assert!(stdout(&o).contains("critical"), "{}", stdout(&o));
+    assert_contains(&stdout(&o), "critical");
     assert!(!fx.p1.join("local-new.txt").exists(), "no automatic resync");
     // rclone renamed its listings to .lst-err (DOMAIN-FACTS: a critical error).
-    let err_files = std::fs::read_dir(fx.workdir())
-        .expect("wd")
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".lst-err"))
-        .count();
-    assert_eq!(err_files, 2);
+    assert_eq!(fx.workdir_files(".lst-err").len(), 2);
     assert_has_all(&fx.p1, &exp);
     assert_has_all(&fx.p2, &exp);
-    let st = fx.status_json();
-    assert!(st["locked_out"]["reason"]
-        .as_str()
-        .expect("reason")
-        .contains("filters file has changed"));
+    assert_contains(
+        reason(&fx.status_json()["locked_out"]),
+        "filters file has changed",
+    );
     let _ = std::fs::remove_file(&fx.pids);
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(2));
-    assert!(stdout(&o).contains("locked out since"));
+    assert_contains(&stdout(&o), "locked out since");
     // The version is cached per binary, so a locked-out pair does not run rclone at all.
     let rclone_calls = std::fs::read_to_string(&fx.pids).unwrap_or_default();
     assert_eq!(
@@ -615,36 +589,19 @@ fn power_loss_mid_copy() {
     let fx = Fx::new(&rc);
     let mut exp = with_marker(seed(&fx, 3));
     fx.init();
-    let mut batch = BTreeMap::new();
-    for i in 0..16 {
-        let k = format!("p/{i}.bin");
-        let v = content(&k, 96 * 1024);
-        write(&fx.p1, &k, &v);
-        batch.insert(k.clone(), v.clone());
-        exp.insert(k, v);
-    }
-    std::fs::write(&fx.slow, "512k").expect("slow");
-    let _ = std::fs::remove_file(&fx.pids);
-    let mut child = fx.spawn(&["run", "docs"]);
-    wait_until("3 complete copies", Duration::from_secs(60), || {
-        complete_copies(&fx.p2, &batch) >= 3
-    });
+    let batch = add_big_files_on_path1(&fx, &mut exp, "p", 16, 96 * 1024);
+    let mut child = start_slow_run(&fx, "512k", &fx.p2, &batch, 3);
     let rclone_pid = fx.last_rclone_pid().expect("pid");
-    kill9(i32::try_from(child.id()).expect("pid"));
+    kill9(pid_of(&child));
     kill9(rclone_pid);
     let _ = child.wait();
     wait_until("rclone gone", Duration::from_secs(10), || {
         !pid_alive(rclone_pid)
     });
-    assert!(fx.state.join("pairs/docs/journal.json").exists());
-    std::fs::remove_file(&fx.slow).expect("fast");
-    let o = fx.run(&["run", "docs"]);
+    assert!(fx.journal().exists());
+    let o = rerun_at_full_speed(&fx);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("cleared stale rclone lock"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "cleared stale rclone lock");
     assert_synced(&fx, &exp);
 }
 
@@ -661,33 +618,16 @@ fn sigterm_past_the_grace_period_stops_cleanly() {
     std::fs::write(&fx.cfg, text).expect("cfg");
     let mut exp = with_marker(seed(&fx, 2));
     fx.init();
-    let mut batch = BTreeMap::new();
-    for i in 0..24 {
-        let k = format!("s/{i}.bin");
-        let v = content(&k, 96 * 1024);
-        write(&fx.p1, &k, &v);
-        batch.insert(k.clone(), v.clone());
-        exp.insert(k, v);
-    }
-    std::fs::write(&fx.slow, "256k").expect("slow");
-    let child = fx.spawn(&["run", "docs"]);
-    wait_until("first copy", Duration::from_secs(60), || {
-        complete_copies(&fx.p2, &batch) >= 1
-    });
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    let out = child.wait_with_output().expect("wait");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("killing it"), "{err}");
+    let batch = add_big_files_on_path1(&fx, &mut exp, "s", 24, 96 * 1024);
+    let child = start_slow_run(&fx, "256k", &fx.p2, &batch, 1);
+    let out = sigterm_and_wait(child);
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
+    assert_contains(&stderr(&out), "killing it");
     assert!(
         complete_copies(&fx.p2, &batch) < batch.len(),
         "rclone was stopped early"
     );
-    std::fs::remove_file(&fx.slow).expect("fast");
-    let o = fx.run(&["run", "docs"]);
+    let o = rerun_at_full_speed(&fx);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     assert_synced(&fx, &exp);
     assert!(fx.status_json()["locked_out"].is_null());

@@ -94,13 +94,20 @@ impl Fx {
     /// Put path1 behind an rclone remote (`cloud:`, a local-backed remote in an rclone
     /// config file), so the guard lists and moves it through rclone.
     pub fn use_remote(&self) {
+        let path1 = format!("cloud:{}", self.p1.display());
+        self.set_remote_path1("[cloud]\ntype = local\n", &path1);
+    }
+
+    /// Write `rclone_conf` as the rclone config file the guard passes to rclone, and make
+    /// `path1` (a `remote:path`) the pair's path1.
+    pub fn set_remote_path1(&self, rclone_conf: &str, path1: &str) {
         let rconf = self.root().join("rclone.conf");
-        std::fs::write(&rconf, "[cloud]\ntype = local\n").expect("rclone.conf");
+        std::fs::write(&rconf, rclone_conf).expect("rclone.conf");
         let text = std::fs::read_to_string(&self.cfg).expect("cfg");
         let text = text
             .replace(
                 &format!("path1 = \"{}\"", self.p1.display()),
-                &format!("path1 = \"cloud:{}\"", self.p1.display()),
+                &format!("path1 = \"{path1}\""),
             )
             .replace(
                 "stop_grace",
@@ -170,12 +177,43 @@ impl Fx {
         self.state.join("pairs/docs/workdir")
     }
 
+    /// Names of the files in rclone's workdir that end with `suffix`.
+    pub fn workdir_files(&self, suffix: &str) -> Vec<String> {
+        std::fs::read_dir(self.workdir())
+            .expect("workdir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(suffix))
+            .collect()
+    }
+
+    /// Delete rclone's listings (`*.lst`), which makes rclone demand a resync.
+    pub fn delete_listings(&self) {
+        for name in self.workdir_files(".lst") {
+            std::fs::remove_file(self.workdir().join(name)).expect("rm");
+        }
+    }
+
+    /// The guard's journal of an interrupted run.
+    pub fn journal(&self) -> PathBuf {
+        self.state.join("pairs/docs/journal.json")
+    }
+
     pub fn status_json(&self) -> serde_json::Value {
         let o = self.run(&["status", "--json"]);
         assert_eq!(o.status.code(), Some(0));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("status json");
         v[0].clone()
     }
+}
+
+/// Relative path -> content.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// `text` contains `needle`; on failure the message shows all of `text`.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "expected `{needle}` in:\n{text}");
 }
 
 pub fn code(o: &Output) -> Option<i32> {
@@ -191,8 +229,8 @@ pub fn stdout(o: &Output) -> String {
 }
 
 /// Relative path -> content of every regular file under `root`.
-pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
+pub fn tree(root: &Path) -> Files {
+    let mut out = Files::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).expect("read_dir") {
@@ -226,7 +264,7 @@ pub fn assert_no_conflicts(root: &Path) {
 }
 
 /// Every `expected` file is present with exactly its content under `root`.
-pub fn assert_has_all(root: &Path, expected: &BTreeMap<String, Vec<u8>>) {
+pub fn assert_has_all(root: &Path, expected: &Files) {
     let t = tree(root);
     for (k, v) in expected {
         match t.get(k) {
@@ -243,7 +281,7 @@ pub fn assert_has_all(root: &Path, expected: &BTreeMap<String, Vec<u8>>) {
 }
 
 /// Both sides hold exactly `expected` (plus nothing else), no conflicts.
-pub fn assert_synced(fx: &Fx, expected: &BTreeMap<String, Vec<u8>>) {
+pub fn assert_synced(fx: &Fx, expected: &Files) {
     assert_no_conflicts(&fx.p1);
     assert_no_conflicts(&fx.p2);
     let t1 = tree(&fx.p1);
@@ -282,6 +320,26 @@ pub fn write(root: &Path, rel: &str, data: &[u8]) {
     std::fs::write(p, data).expect("write");
 }
 
+/// Write `rel` under `root` and record it in `exp` (where it is expected after a sync).
+pub fn add_file(root: &Path, exp: &mut Files, rel: &str, data: &[u8]) {
+    write(root, rel, data);
+    exp.insert(rel.to_string(), data.to_vec());
+}
+
+/// Write each file under `root`, record it in `exp`, and return them as a batch.
+pub fn add_files(
+    root: &Path,
+    exp: &mut Files,
+    files: impl IntoIterator<Item = (String, Vec<u8>)>,
+) -> Files {
+    let mut batch = Files::new();
+    for (rel, data) in files {
+        add_file(root, exp, &rel, &data);
+        batch.insert(rel, data);
+    }
+    batch
+}
+
 /// Poll until `f` holds (never a fixed sleep as a synchronisation point).
 pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -293,7 +351,7 @@ pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 
 /// Number of files under `root` whose name starts with `prefix` and whose content is
 /// complete compared to `expected`.
-pub fn complete_copies(root: &Path, expected: &BTreeMap<String, Vec<u8>>) -> usize {
+pub fn complete_copies(root: &Path, expected: &Files) -> usize {
     expected
         .iter()
         .filter(|(k, v)| std::fs::read(root.join(k)).is_ok_and(|d| &d == *v))
