@@ -33,7 +33,10 @@ let
     let
       attrsOr = v: if builtins.isAttrs v then v else { };
       hw = attrsOr (host.hardware or { });
-      flags = attrsOr (host.modules or { });
+      # as in the original axiOS: system, networking and users are on unless
+      # turned off (only when `modules` is a set or absent; validation reports
+      # anything else)
+      flags = if builtins.isAttrs (host.modules or { }) then validation.defaultFlags // (host.modules or { }) else { };
       pick = valid: v: if builtins.elem v valid then v else null;
       boolOr = d: v: if builtins.isBool v then v else d;
     in
@@ -52,13 +55,59 @@ let
       homeProfile = host.homeProfile or null;
       extraConfig = host.extraConfig or { };
       hardwareConfigPath = host.hardwareConfigPath or null;
+      # original axiOS: a disko module (until 2025-12-10), then a plain
+      # hardware module; imported like hardwareConfigPath (see diskModule)
+      diskConfigPath = host.diskConfigPath or null;
       userModulePath = host.userModulePath or null;
+      # original axiOS (Oct 2025): NixOS `services.*` settings, applied with modules.services
+      legacyServices = attrsOr (host.services or { });
       virt = attrsOr (host.virt or { });
       secrets = attrsOr (host.secrets or { });
       selfHosted = attrsOr (host.selfHosted or { });
     };
 
   importable = p: (builtins.isPath p || builtins.isString p) && builtins.pathExists p;
+
+  compatModules = import ./compat.nix { inherit lib; };
+
+  # diskConfigPath, imported as a module like hardwareConfigPath. In the
+  # original it was a disko configuration (`disko.devices`) while axiOS
+  # imported disko itself (until 2025-12-10). This axiOS has no disko input: a
+  # disko configuration gets an assertion saying how to import disko, instead
+  # of "The option `disko' does not exist"; with disko imported (by the user,
+  # e.g. extraConfig.imports) it is passed through untouched.
+  diskModule = path:
+    let
+      inner = import path;
+      innerArgs = if builtins.isFunction inner then builtins.functionArgs inner else { };
+      call = args: if builtins.isFunction inner then inner args else inner;
+      structural = [ "imports" "options" "config" "_file" "key" "disabledModules" "meta" "freeformType" "_class" ];
+      wrapper = args:
+        let
+          r = call args;
+          shorthand = !(r ? config || r ? options);
+          cfg = if shorthand then removeAttrs r structural else r.config or { };
+          usesDisko = builtins.isAttrs cfg && cfg ? disko;
+          haveDisko = args.options ? disko;
+        in
+        {
+          _file = toString path;
+          imports = r.imports or [ ];
+          options = if shorthand then { } else r.options or { };
+          config = lib.mkMerge [
+            (if usesDisko && !haveDisko then removeAttrs cfg [ "disko" ] else cfg)
+            {
+              assertions = lib.optional (usesDisko && !haveDisko) {
+                assertion = false;
+                message = "diskConfigPath = ${toString path} is a disko configuration (disko.devices), but disko's NixOS module is not imported (axiOS no longer ships disko). Add the input `disko.url = \"github:nix-community/disko\";` to your flake and `extraConfig.imports = [ inputs.disko.nixosModules.disko ];`, or replace the file with your hardware-configuration.nix (fileSystems) and pass it as hardwareConfigPath.";
+              };
+            }
+          ];
+        };
+    in
+    if builtins.isFunction inner || builtins.isAttrs inner
+    then lib.setFunctionArgs wrapper (innerArgs // { options = false; })
+    else path;
 
   homeModules = self.homeModules or { };
 
@@ -78,6 +127,7 @@ let
       config = lib.mkMerge (flagEnables ++ conditionalEnables ++ [
         {
           assertions = map (message: { assertion = false; inherit message; }) (validation.validateHost host);
+          warnings = validation.hostWarnings host;
           networking.hostName = lib.mkIf validHostname n.hostname;
           nixpkgs.hostPlatform = lib.mkDefault n.system;
           axios.hardware = {
@@ -102,6 +152,7 @@ let
         }
         # only when the module (and so the option) is imported
         (lib.optionalAttrs (n.flagOn "virt" && n.virt != { }) { virt = n.virt; })
+        (lib.optionalAttrs (n.flagOn "services" && n.legacyServices != { }) { services = n.legacyServices; })
         (lib.optionalAttrs (n.flagOn "secrets" && n.secrets != { }) { secrets = n.secrets; })
       ]);
     };
@@ -109,9 +160,13 @@ let
   buildModules = host:
     let
       n = normalize host;
-      flagged = lib.mapAttrsToList (_: e: e.module) (lib.filterAttrs (name: _: n.flagOn name) flaggedModules);
-      conditional = lib.mapAttrsToList (_: e: e.module) (lib.filterAttrs (_: e: e.when n) conditionalModules);
+      flaggedOn = lib.filterAttrs (name: _: n.flagOn name) flaggedModules;
+      conditionalOn = lib.filterAttrs (_: e: e.when n) conditionalModules;
+      flagged = lib.mapAttrsToList (_: e: e.module) flaggedOn;
+      conditional = lib.mapAttrsToList (_: e: e.module) conditionalOn;
       core = lib.mapAttrsToList (_: e: e.module) coreModules;
+      # the original axiOS's option paths, for the modules imported
+      compat = lib.attrValues (builtins.intersectAttrs (coreModules // flaggedOn // conditionalOn) compatModules);
       external =
         [ inputs.home-manager.nixosModules.home-manager ]
         ++ lib.optional (n.flagOn "system") inputs.lanzaboote.nixosModules.lanzaboote
@@ -119,23 +174,26 @@ let
         ++ map (name: inputs.nixos-hardware.nixosModules.${name}) (hardwareFacts.nixosHardwareModules n);
       userModules =
         lib.optional (importable n.hardwareConfigPath) n.hardwareConfigPath
+        ++ lib.optional (importable n.diskConfigPath) (diskModule n.diskConfigPath)
         ++ lib.optional (importable n.userModulePath) n.userModulePath
         ++ (if builtins.isList n.extraConfig then n.extraConfig
         else lib.optional (builtins.isAttrs n.extraConfig || builtins.isFunction n.extraConfig || builtins.isPath n.extraConfig) n.extraConfig);
     in
-    core ++ flagged ++ conditional ++ external ++ [ (hostModule host n) ] ++ userModules;
+    core ++ flagged ++ conditional ++ compat ++ external ++ [ (hostModule host n) ] ++ userModules;
 
   mkSystem = host: inputs.nixpkgs.lib.nixosSystem {
     specialArgs = {
-      inherit inputs self;
+      # the original axiOS merged a host's `inputs` into the modules' `inputs`
+      inputs = inputs // (if builtins.isAttrs (host.inputs or null) then host.inputs else { });
+      inherit self;
       hostConfig = host;
     };
     modules = buildModules host;
   };
 in
 {
-  inherit mkSystem buildModules registry;
-  inherit (validation) validateHost flagNames;
+  inherit mkSystem buildModules registry compatModules;
+  inherit (validation) validateHost hostWarnings flagNames;
   inherit (hardwareFacts) nixosHardwareModules;
   # module names by category, as buildModules uses them
   categories = {

@@ -34,6 +34,32 @@ let
   ];
   hardwareKeys = [ "cpu" "gpu" "vendor" "isLaptop" "hasSSD" ];
 
+  # Keys of the original axiOS's mkSystem, still accepted (not advertised):
+  # diskConfigPath (a module, like hardwareConfigPath), services (NixOS
+  # `services.*` applied with modules.services, Oct 2025), inputs (merged into
+  # the modules' `inputs`).
+  legacyHostKeys = [ "diskConfigPath" "services" "inputs" ];
+  knownHostKeys = hostKeys ++ legacyHostKeys;
+
+  # modules.<flag> the original turned on when absent
+  defaultFlags = { system = true; networking = true; users = true; };
+
+  # What later (2026) versions of the original added; not part of this axiOS.
+  laterKeys = {
+    users = "lists users by name (a 2026 addition of the original axiOS); define them with axios.users.users.<name> in extraConfig or userModulePath";
+    configDir = "points at users/<name>.nix files (a 2026 addition of the original axiOS); pass the user module as userModulePath";
+    axios = "sets axios.* options (a 2026 addition of the original axiOS); move them into extraConfig";
+  };
+  laterFlags = {
+    pim = "the axios-ai-mail PIM module of the 2026 original is not part of axiOS; the desktop module has the GNOME PIM backends (desktop.pim.enable)";
+    c64 = "the C64 module of the 2026 original is not part of axiOS; remove the flag";
+    syncthing = "the Syncthing module of the 2026 original is not part of axiOS; set services.syncthing in extraConfig";
+  };
+
+  # services.* of the original's first services module (removed from the
+  # original on 2025-11-07); no NixOS module declares them
+  removedServices = [ "caddy-proxy" "openwebui" "ntop" "hass" ];
+
   show = v:
     if builtins.isString v then builtins.toJSON v
     else if builtins.isPath v then toString v
@@ -71,7 +97,7 @@ let
       check = cond: msg: lib.optional (!cond) (p msg);
       has = k: host ? ${k} && host.${k} != null;
       hw = if builtins.isAttrs (host.hardware or null) then host.hardware else { };
-      flags = if builtins.isAttrs (host.modules or null) then host.modules else { };
+      flags = if builtins.isAttrs (host.modules or { }) then defaultFlags // (host.modules or { }) else { };
       on = f: (flags.${f} or false) == true;
       ff = host.formFactor or null;
       isLaptop = hw.isLaptop or null;
@@ -95,8 +121,11 @@ let
     else if !(builtins.isString host.hostname) then [ (p "hostname must be a string, got ${show host.hostname}.") ]
     else check (isHostname host.hostname) "hostname = ${builtins.toJSON host.hostname} is not a valid host name; use letters, digits and - (not at either end), at most 63 characters.")
     # unknown keys
-    ++ map (k: p "unknown key ${builtins.toJSON k}${suggest hostKeys k}; the keys mkSystem knows are: ${lib.concatStringsSep ", " hostKeys}.")
-      (builtins.filter (k: !(builtins.elem k hostKeys)) (builtins.attrNames host))
+    ++ map
+      (k:
+        if laterKeys ? ${k} then p "${k} ${laterKeys.${k}}."
+        else p "unknown key ${builtins.toJSON k}${suggest hostKeys k}; the keys mkSystem knows are: ${lib.concatStringsSep ", " hostKeys}.")
+      (builtins.filter (k: !(builtins.elem k knownHostKeys)) (builtins.attrNames host))
     ++ enumCheck "system" enums.system (host.system or null)
     ++ enumCheck "formFactor" enums.formFactor ff
     # hardware
@@ -116,7 +145,10 @@ let
     ++ check (!((hw.vendor or null) == "msi" && (ff == "laptop" || isLaptop == true))) "hardware.vendor = \"msi\" is for MSI desktop boards but this host is a laptop; remove hardware.vendor (laptops get the laptop hardware module from formFactor = \"laptop\")."
     # module flags
     ++ check (!(host ? modules) || builtins.isAttrs host.modules) "modules must be an attribute set of flags like { desktop = true; networking = true; }, got ${show (host.modules or null)}."
-    ++ map (f: p "unknown module flag modules.${f}${suggest flagNames f}; the flags are: ${lib.concatStringsSep ", " flagNames}.")
+    ++ map
+      (f:
+        if laterFlags ? ${f} then p "modules.${f}: ${laterFlags.${f}}."
+        else p "unknown module flag modules.${f}${suggest flagNames f}; the flags are: ${lib.concatStringsSep ", " flagNames}.")
       (builtins.filter (f: !(builtins.elem f flagNames)) (builtins.attrNames flags))
     ++ map (f: p "modules.${f} = ${show flags.${f}} must be true or false.")
       (builtins.filter (f: builtins.elem f flagNames && !(builtins.isBool flags.${f})) (builtins.attrNames flags))
@@ -125,10 +157,6 @@ let
     ++ needs "desktop" "networking" "the desktop expects NetworkManager"
     ++ check (!(on "graphics") || (hw.gpu or null) != null) "modules.graphics = true needs hardware.gpu (\"amd\", \"nvidia\" or \"intel\"; `axios doctor` tells which)."
     # per-module settings given without their module
-    ++ check (!(has "virt") || on "virt") "virt is set but modules.virt is not true; set modules.virt = true (or remove virt)."
-    ++ check (!(on "virt") || builtins.any (x: x) [ ((host.virt or { }).libvirt.enable or false) ((host.virt or { }).containers.enable or false) ])
-      "modules.virt = true but nothing is enabled; add virt = { libvirt.enable = true; containers.enable = true; } (either or both)."
-    ++ check (!(has "secrets") || on "secrets") "secrets is set but modules.secrets is not true; set modules.secrets = true (or remove secrets)."
     ++ check (!(has "virt") || builtins.isAttrs host.virt) "virt must be an attribute set like { libvirt.enable = true; }, got ${show (host.virt or null)}."
     ++ check (!(has "secrets") || builtins.isAttrs host.secrets) "secrets must be an attribute set like { secretsDir = ./secrets; }, got ${show (host.secrets or null)}."
     ++ check (!(has "selfHosted") || builtins.isAttrs host.selfHosted) "selfHosted must be an attribute set, got ${show (host.selfHosted or null)}."
@@ -137,8 +165,35 @@ let
     # home profile
     ++ enumCheck "homeProfile" enums.homeProfile (host.homeProfile or null)
     ++ pathCheck "hardwareConfigPath"
-    ++ pathCheck "userModulePath";
+    ++ pathCheck "diskConfigPath"
+    ++ pathCheck "userModulePath"
+    # legacy keys
+    ++ check (!(has "services") || builtins.isAttrs host.services) "services must be an attribute set of NixOS services.* settings, got ${show (host.services or null)}."
+    ++ map (s: p "services.${s} belonged to the original axiOS's first services module, which the original removed in November 2025; remove services.${s} (self-hosted services are selfHosted.* now, e.g. selfHosted.enable and selfHosted.caddy.routes).")
+      (builtins.filter (s: builtins.isAttrs (host.services or null) && host.services ? ${s}) removedServices)
+    ++ check (!(has "inputs") || builtins.isAttrs host.inputs) "inputs must be an attribute set of flake inputs (merged into the modules' `inputs` argument), got ${show (host.inputs or null)}.";
+
+  # Not errors: things the original accepted that do nothing here; they
+  # become NixOS warnings.
+  hostWarnings = host:
+    let
+      name = if builtins.isString (host.hostname or null) then host.hostname else "<no hostname>";
+      flags = if builtins.isAttrs (host.modules or { }) then defaultFlags // (host.modules or { }) else { };
+      on = f: (flags.${f} or false) == true;
+      virt = if builtins.isAttrs (host.virt or null) then host.virt else { };
+    in
+    map (msg: "axiOS host ${builtins.toJSON name}: ${msg}") (
+      lib.optional (on "virt" && !((virt.libvirt.enable or false) == true || (virt.containers.enable or false) == true))
+        "modules.virt = true but nothing is enabled, so it does nothing; add virt = { libvirt.enable = true; containers.enable = true; } (either or both)."
+      # the original ignored them without their flag
+      ++ lib.optional ((host.virt or null) != null && !(on "virt"))
+        "virt is set but modules.virt is not true, so virt is ignored; set modules.virt = true (or remove virt)."
+      ++ lib.optional ((host.secrets or null) != null && !(on "secrets"))
+        "secrets is set but modules.secrets is not true, so secrets is ignored; set modules.secrets = true (or remove secrets)."
+      ++ lib.optional (builtins.isAttrs (host.services or null) && host.services != { } && !(on "services"))
+        "services is ignored because modules.services is not true (as in the original axiOS); set modules.services = true or move the settings into extraConfig."
+    );
 in
 {
-  inherit validateHost flagNames enums isHostname hostKeys hardwareKeys;
+  inherit validateHost hostWarnings flagNames enums isHostname hostKeys hardwareKeys legacyHostKeys defaultFlags;
 }

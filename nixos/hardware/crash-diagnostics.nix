@@ -8,10 +8,11 @@ in
   options.hardware.crashDiagnostics = {
     enable = lib.mkEnableOption "crash diagnostics (panic policy, hang detection, crash dumps)";
     rebootOnPanic = lib.mkOption {
-      type = lib.types.bool;
+      # a number of seconds is the original axiOS's form (0 = freeze)
+      type = lib.types.either lib.types.bool lib.types.ints.unsigned;
       default = true;
       example = false;
-      description = "Reboot after a kernel panic instead of freezing (kernel parameter `panic=`).";
+      description = "Reboot after a kernel panic instead of freezing (kernel parameter `panic=`). A number (the original axiOS's form) is the delay in seconds, `0` freezes; `true` waits `panicTimeout`.";
     };
     panicTimeout = lib.mkOption {
       type = lib.types.ints.between 1 3600;
@@ -41,7 +42,8 @@ in
 
   config = lib.mkIf cfg.enable {
     boot.kernelParams =
-      lib.optional cfg.rebootOnPanic "panic=${toString cfg.panicTimeout}"
+      lib.optional (cfg.rebootOnPanic == true) "panic=${toString cfg.panicTimeout}"
+      ++ lib.optional (builtins.isInt cfg.rebootOnPanic && cfg.rebootOnPanic > 0) "panic=${toString cfg.rebootOnPanic}"
       ++ lib.optional cfg.treatOopsAsPanic "oops=panic"
       ++ lib.optional cfg.detectHangs "softlockup_panic=1";
     boot.kernel.sysctl = lib.mkIf cfg.detectHangs {
