@@ -100,16 +100,16 @@ let
   escapeString = lib.replaceStrings [ "\\" "\n" "\t" "\r" ] [ "\\\\" "\\n" "\\t" "\\r" ];
   escapeListItem = s: lib.replaceStrings [ ";" ] [ "\\;" ] (escapeString s);
 
-  # The text of the .desktop file of a `desktopEntry` (keys in the order
-  # nixpkgs' makeDesktopItem writes them; empty lists left out). Exec is already
-  # encoded by `execArg`.
+  # The text of the .desktop file of a `desktopEntry`: keys in a fixed order,
+  # Version 1.4 as nixpkgs' makeDesktopItem writes (validators of every age
+  # accept it), empty lists left out. Exec is already encoded by `execArg`.
   toDesktopFile = e:
     let
       line = k: v: "${k}=${v}\n";
       list = k: v: lib.optionalString (v != [ ]) (line k (lib.concatMapStrings (s: escapeListItem s + ";") v));
     in
     "[Desktop Entry]\n"
-    + line "Version" "1.5"
+    + line "Version" "1.4"
     + line "Type" e.type
     + line "Terminal" (lib.boolToString e.terminal)
     + line "Name" (escapeString e.name)

@@ -43,7 +43,7 @@ in
     expr = pkg.desktopFiles."axios-pwa-gmail.desktop";
     expected = ''
       [Desktop Entry]
-      Version=1.5
+      Version=1.4
       Type=Application
       Terminal=false
       Name=Gmail
@@ -62,7 +62,7 @@ in
     expr = pkg.desktopFiles."axios-pwa-google-messages.desktop";
     expected = ''
       [Desktop Entry]
-      Version=1.5
+      Version=1.4
       Type=Application
       Terminal=false
       Name=Messages
@@ -146,7 +146,7 @@ in
       names = [ "axios-pwa-element.desktop" "axios-pwa-gmail.desktop" ];
       element = ''
         [Desktop Entry]
-        Version=1.5
+        Version=1.4
         Type=Application
         Terminal=false
         Name=Element
