@@ -4,10 +4,7 @@ mod common;
 
 use common::*;
 
-type Trees = (
-    std::collections::BTreeMap<String, Vec<u8>>,
-    std::collections::BTreeMap<String, Vec<u8>>,
-);
+type Trees = (Files, Files);
 
 fn unchanged(fx: &Fx, before: &Trees) {
     assert_eq!(&tree(&fx.p1), &before.0, "path1 changed");
@@ -29,11 +26,7 @@ fn malformed_config_names_file_and_line() {
     std::fs::write(&fx.cfg, "version = 1\nstate_dir = \n").expect("cfg");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(4));
-    assert!(
-        stderr(&o).contains(&format!("{}:2:", fx.cfg.display())),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), &format!("{}:2:", fx.cfg.display()));
     std::fs::write(
         &fx.cfg,
         format!(
@@ -46,13 +39,13 @@ fn malformed_config_names_file_and_line() {
     .expect("cfg");
     let o = fx.run(&["init", "docs", "--yes"]);
     assert_eq!(code(&o), Some(4));
-    assert!(stderr(&o).contains("max_delete"), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "max_delete");
     let o = std::process::Command::new(BIN)
         .args(["--config", "/nonexistent/bisync.toml", "status"])
         .output()
         .expect("spawn");
     assert_eq!(code(&o), Some(4));
-    assert!(stderr(&o).contains("/nonexistent/bisync.toml"));
+    assert_contains(&stderr(&o), "/nonexistent/bisync.toml");
     unchanged(&fx, &before);
     assert!(!fx.state.exists(), "no state written");
 }
@@ -68,10 +61,9 @@ fn unknown_pair_is_a_usage_error() {
     ] {
         let o = fx.run(args);
         assert_eq!(code(&o), Some(4), "{args:?}");
-        assert!(
-            stderr(&o).contains("unknown pair `photos` (configured pairs: docs)"),
-            "{}",
-            stderr(&o)
+        assert_contains(
+            &stderr(&o),
+            "unknown pair `photos` (configured pairs: docs)",
         );
     }
     // Usage errors from clap are 4 too.
@@ -89,11 +81,7 @@ fn missing_rclone_is_a_config_error() {
     for args in [&["run"][..], &["init", "docs", "--yes"]] {
         let o = fx.run(args);
         assert_eq!(code(&o), Some(4));
-        assert!(
-            stderr(&o).contains("cannot run rclone `/nonexistent/rclone`"),
-            "{}",
-            stderr(&o)
-        );
+        assert_contains(&stderr(&o), "cannot run rclone `/nonexistent/rclone`");
     }
     unchanged(&fx, &before);
 }
@@ -101,31 +89,16 @@ fn missing_rclone_is_a_config_error() {
 #[test]
 fn unknown_remote_is_a_config_error() {
     let Some((fx, before)) = setup() else { return };
-    let rconf = fx.root().join("rclone.conf");
-    std::fs::write(&rconf, "[other]\ntype = local\n").expect("rclone.conf");
-    let text = std::fs::read_to_string(&fx.cfg)
-        .expect("cfg")
-        .replace(
-            &format!("path1 = \"{}\"", fx.p1.display()),
-            "path1 = \"gdrive:Documents\"",
-        )
-        .replace(
-            "stop_grace",
-            &format!("rclone_config = \"{}\"\nstop_grace", rconf.display()),
-        );
-    std::fs::write(&fx.cfg, text).expect("cfg");
+    // A remote that the rclone config file does not define.
+    fx.set_remote_path1("[other]\ntype = local\n", "gdrive:Documents");
     let o = fx.run(&["init", "docs", "--yes"]);
     assert_eq!(code(&o), Some(4));
-    assert!(stderr(&o).contains("gdrive:Documents"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("didn't find section in config file"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "gdrive:Documents");
+    assert_contains(&stderr(&o), "didn't find section in config file");
     // A run of a pair that was never set up refuses and says how to start.
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(3));
-    assert!(stdout(&o).contains("axios-bisync init docs"));
+    assert_contains(&stdout(&o), "axios-bisync init docs");
     unchanged(&fx, &before);
 }
 
@@ -144,7 +117,7 @@ fn unreadable_or_wrong_local_root_is_refused() {
     if !is_root {
         let o = fx.run(&["run"]);
         assert_eq!(code(&o), Some(3));
-        assert!(stdout(&o).contains("cannot read path2"), "{}", stdout(&o));
+        assert_contains(&stdout(&o), "cannot read path2");
         assert_eq!(tree(&fx.p1), before.0);
     } else {
         eprintln!("running as root: permission bits do not block reads; checking a non-directory root instead");
@@ -157,11 +130,7 @@ fn unreadable_or_wrong_local_root_is_refused() {
     std::fs::write(&fx.p2, "not a dir").expect("file");
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(3));
-    assert!(
-        stdout(&o).contains("does not exist or is not a directory"),
-        "{}",
-        stdout(&o)
-    );
+    assert_contains(&stdout(&o), "does not exist or is not a directory");
     assert_eq!(tree(&fx.p1), before.0);
     assert_eq!(tree(&moved), before.1);
 }

@@ -127,12 +127,7 @@ fn refused_run_and_lockout_are_notified() {
         let last = s.last().expect("a notification for the refused run");
         assert_eq!(last.0, "axios-bisync");
         assert_eq!(last.1, "Sync of docs refused");
-        assert!(
-            last.2
-                .contains("marker file `RCLONE_TEST` is missing on path2"),
-            "{}",
-            last.2
-        );
+        assert_contains(&last.2, "marker file `RCLONE_TEST` is missing on path2");
         assert_eq!(last.3, 2, "critical urgency");
     }
     write(&fx.p2, "RCLONE_TEST", b"");
@@ -145,17 +140,13 @@ fn refused_run_and_lockout_are_notified() {
     write(&fx.p2, "RCLONE_TEST", b"");
 
     // Lockout: rclone's listings deleted.
-    for e in std::fs::read_dir(fx.workdir()).expect("wd").flatten() {
-        if e.file_name().to_string_lossy().ends_with(".lst") {
-            std::fs::remove_file(e.path()).expect("rm");
-        }
-    }
+    fx.delete_listings();
     let o = fx.run(&["run"]);
     assert_eq!(code(&o), Some(2));
     let s = seen.lock().expect("lock");
     let last = s.last().expect("a notification for the lockout");
     assert_eq!(last.1, "Sync of docs is locked out");
-    assert!(last.2.contains("axios-bisync recover docs"), "{}", last.2);
+    assert_contains(&last.2, "axios-bisync recover docs");
     assert_eq!(last.3, 2);
     // notify_after (default 2 days) has not passed: no "not succeeded" notice so far.
     assert!(!s.iter().any(|n| n.1.contains("has not succeeded")));
@@ -170,11 +161,7 @@ fn refused_run_and_lockout_are_notified() {
         .iter()
         .find(|n| n.1 == "Sync of docs has not succeeded for a while")
         .expect("stale notification");
-    assert!(
-        stale.2.contains("No successful sync of docs since"),
-        "{}",
-        stale.2
-    );
+    assert_contains(&stale.2, "No successful sync of docs since");
 }
 
 #[test]
@@ -187,9 +174,5 @@ fn missing_bus_only_warns() {
     let o = fx.run(&["run"]);
     // Refused for the marker (3), not failed for the bus.
     assert_eq!(code(&o), Some(3));
-    assert!(
-        stderr(&o).contains("cannot send desktop notification"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "cannot send desktop notification");
 }

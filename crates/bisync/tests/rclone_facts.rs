@@ -4,23 +4,25 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
 
-fn bisync(rc: &std::path::Path, fx: &Fx, extra: &[&str]) -> std::process::Output {
-    Command::new(rc)
-        .arg("bisync")
+/// Plain `rclone bisync path1 path2` (no guard), with its workdir in the fixture.
+fn bisync_cmd(rc: &std::path::Path, fx: &Fx) -> Command {
+    let mut c = Command::new(rc);
+    c.arg("bisync")
         .arg(&fx.p1)
         .arg(&fx.p2)
         .arg("--workdir")
         .arg(fx.root().join("wd"))
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .expect("rclone")
+        .stdin(Stdio::null());
+    c
+}
+
+fn bisync(rc: &std::path::Path, fx: &Fx, extra: &[&str]) -> std::process::Output {
+    bisync_cmd(rc, fx).args(extra).output().expect("rclone")
 }
 
 /// Every flag the guard passes exists in this rclone; `--resilient` (1.64+) does not in 1.60.
@@ -77,21 +79,15 @@ fn plain_rclone_after_kill9_makes_conflict_copies() {
     write(&fx.p1, "RCLONE_TEST", b"");
     write(&fx.p2, "RCLONE_TEST", b"");
     assert!(bisync(&rc, &fx, &["--resync"]).status.success());
-    let mut batch = BTreeMap::new();
+    let mut batch = Files::new();
     for i in 0..12 {
         let k = format!("n{i}.bin");
         let v = content(&k, 96 * 1024);
         write(&fx.p1, &k, &v);
         batch.insert(k, v);
     }
-    let mut child = Command::new(&rc)
-        .arg("bisync")
-        .arg(&fx.p1)
-        .arg(&fx.p2)
-        .arg("--workdir")
-        .arg(fx.root().join("wd"))
+    let mut child = bisync_cmd(&rc, &fx)
         .args(["--transfers", "1", "--bwlimit", "512k"])
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -110,7 +106,7 @@ fn plain_rclone_after_kill9_makes_conflict_copies() {
     assert_eq!(lck.len(), 1);
     let o = bisync(&rc, &fx, &[]);
     assert!(!o.status.success(), "blocked by its own stale lock");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("prior lock file found"));
+    assert_contains(&stderr(&o), "prior lock file found");
     std::fs::remove_file(lck[0].path()).expect("rm lock");
     let o = bisync(&rc, &fx, &[]);
     assert!(o.status.success());
@@ -141,7 +137,7 @@ fn max_delete_is_a_percentage_and_not_critical() {
     // 3 of 4 files: 75% > 50%. As a count, 3 < 50 would pass.
     let o = bisync(&rc, &fx, &["--max-delete", "50"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("too many deletes"));
+    assert_contains(&stderr(&o), "too many deletes");
     let names: Vec<String> = std::fs::read_dir(fx.root().join("wd"))
         .expect("wd")
         .flatten()
