@@ -124,7 +124,7 @@ let
     ++ map
       (k:
         if laterKeys ? ${k} then p "${k} ${laterKeys.${k}}."
-        else p "unknown key ${builtins.toJSON k}${suggest hostKeys k}; the keys mkSystem knows are: ${lib.concatStringsSep ", " hostKeys}.")
+        else p "unknown key ${builtins.toJSON k}${suggest knownHostKeys k}; the keys mkSystem knows are: ${lib.concatStringsSep ", " hostKeys}.")
       (builtins.filter (k: !(builtins.elem k knownHostKeys)) (builtins.attrNames host))
     ++ enumCheck "system" enums.system (host.system or null)
     ++ enumCheck "formFactor" enums.formFactor ff
