@@ -29,6 +29,14 @@ fn with_marker(mut exp: Files) -> Files {
     exp
 }
 
+/// `n` small files (`seed`) and the marker on path1, synced by `init`; returns what both
+/// sides hold.
+fn init_with_files(fx: &Fx, n: usize) -> Files {
+    let exp = with_marker(seed(fx, n));
+    fx.init();
+    exp
+}
+
 /// `n` files `<dir>/<i>.bin` of `size` bytes on path1, recorded in `exp`; returns the batch.
 fn add_big_files_on_path1(fx: &Fx, exp: &mut Files, dir: &str, n: usize, size: usize) -> Files {
     add_files(
@@ -123,8 +131,7 @@ fn init_then_run_syncs_both_ways() {
 /// overwritten files in flight, in both directions. Deterministic: the test waits until N
 /// copies are complete before killing.
 fn kill9_rounds(fx: &Fx, rounds: &[bool]) {
-    let mut exp = with_marker(seed(fx, 5));
-    fx.init();
+    let mut exp = init_with_files(fx, 5);
     for (round, &forward) in rounds.iter().enumerate() {
         let (src, dst) = if forward {
             (&fx.p1, &fx.p2)
@@ -190,8 +197,7 @@ fn kill9_rclone_mid_copy_to_a_remote() {
 fn kill9_guard_mid_copy() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let mut exp = with_marker(seed(&fx, 3));
-    fx.init();
+    let mut exp = init_with_files(&fx, 3);
     let batch = add_big_files_on_path1(&fx, &mut exp, "g", 12, 64 * 1024);
     let mut child = start_slow_run(&fx, "512k", &fx.p2, &batch, 2);
     let rclone_pid = fx.last_rclone_pid().expect("pid");
@@ -214,8 +220,7 @@ fn kill9_guard_mid_copy() {
 fn emptied_local_root_is_refused() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let exp = with_marker(seed(&fx, 10));
-    fx.init();
+    let exp = init_with_files(&fx, 10);
     // Everything gone, marker included.
     std::fs::remove_dir_all(&fx.p2).expect("rm");
     std::fs::create_dir(&fx.p2).expect("mk");
@@ -274,8 +279,7 @@ fn empty_mount_point_is_refused() {
 fn missing_marker_is_refused() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let exp = with_marker(seed(&fx, 5));
-    fx.init();
+    let exp = init_with_files(&fx, 5);
     std::fs::remove_file(fx.p1.join("RCLONE_TEST")).expect("rm");
     write(&fx.p2, "new.txt", b"new");
     let o = fx.run(&["run"]);
@@ -296,8 +300,7 @@ fn missing_marker_is_refused() {
 fn eighty_percent_deleted_is_refused_until_approved() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let exp = with_marker(seed(&fx, 50));
-    fx.init();
+    let exp = init_with_files(&fx, 50);
     let mut gone = Vec::new();
     for (i, k) in exp.keys().filter(|k| *k != "RCLONE_TEST").enumerate() {
         if i % 5 != 0 {
@@ -378,8 +381,7 @@ fn rename_of_a_large_folder_is_a_move_not_a_mass_deletion() {
 fn two_runs_at_once() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let mut exp = with_marker(seed(&fx, 3));
-    fx.init();
+    let mut exp = init_with_files(&fx, 3);
     let batch = add_big_files_on_path1(&fx, &mut exp, "c", 16, 64 * 1024);
     let first = start_slow_run(&fx, "512k", &fx.p2, &batch, 1);
     let o = fx.run(&["run", "docs"]);
@@ -401,8 +403,7 @@ fn two_runs_at_once() {
 fn stale_rclone_lock_from_a_dead_pid_is_cleared() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let mut exp = with_marker(seed(&fx, 3));
-    fx.init();
+    let mut exp = init_with_files(&fx, 3);
     // A real lock left by an rclone that was killed: rclone itself refuses to run.
     let lst = fx
         .workdir_files(".path1.lst")
@@ -462,8 +463,7 @@ fn changed_filters_file_is_refused_until_recover() {
 fn deleted_listings_lock_out_then_recover_with_backup() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let exp = with_marker(seed(&fx, 5));
-    fx.init();
+    let exp = init_with_files(&fx, 5);
     fx.delete_listings();
     write(&fx.p2, "d0/f0.txt", b"newer local edit");
     write(&fx.p2, "only-local.txt", b"only local");
@@ -502,8 +502,7 @@ fn deleted_listings_lock_out_then_recover_with_backup() {
 fn sigterm_lets_rclone_finish() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let mut exp = with_marker(seed(&fx, 2));
-    fx.init();
+    let mut exp = init_with_files(&fx, 2);
     let batch = add_big_files_on_path1(&fx, &mut exp, "t", 16, 64 * 1024);
     let child = start_slow_run(&fx, "512k", &fx.p2, &batch, 1);
     let out = sigterm_and_wait(child);
@@ -519,8 +518,7 @@ fn remote_path1_sync_and_guard() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
     fx.use_remote();
-    let mut exp = with_marker(seed(&fx, 30));
-    fx.init();
+    let mut exp = init_with_files(&fx, 30);
     add_file(&fx.p2, &mut exp, "x/local.txt", b"local");
     assert_eq!(code(&fx.run(&["run"])), Some(0));
     assert_synced(&fx, &exp);
@@ -541,8 +539,7 @@ fn rclone_critical_error_locks_out_until_recover() {
     let Some(rc) = rclone() else { return };
     let mut fx = Fx::new(&rc);
     let filters = use_filters_file(&mut fx, "- *.tmp\n");
-    let exp = with_marker(seed(&fx, 5));
-    fx.init();
+    let exp = init_with_files(&fx, 5);
     // Source and copy agree (the guard's check passes) but rclone's stored md5 does not.
     std::fs::write(&filters, "- *.tmp\n- *.bak\n").expect("filters");
     std::fs::write(
@@ -587,8 +584,7 @@ fn rclone_critical_error_locks_out_until_recover() {
 fn power_loss_mid_copy() {
     let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    let mut exp = with_marker(seed(&fx, 3));
-    fx.init();
+    let mut exp = init_with_files(&fx, 3);
     let batch = add_big_files_on_path1(&fx, &mut exp, "p", 16, 96 * 1024);
     let mut child = start_slow_run(&fx, "512k", &fx.p2, &batch, 3);
     let rclone_pid = fx.last_rclone_pid().expect("pid");
@@ -616,8 +612,7 @@ fn sigterm_past_the_grace_period_stops_cleanly() {
         .expect("cfg")
         .replace("stop_grace = \"60s\"", "stop_grace = \"1s\"");
     std::fs::write(&fx.cfg, text).expect("cfg");
-    let mut exp = with_marker(seed(&fx, 2));
-    fx.init();
+    let mut exp = init_with_files(&fx, 2);
     let batch = add_big_files_on_path1(&fx, &mut exp, "s", 24, 96 * 1024);
     let child = start_slow_run(&fx, "256k", &fx.p2, &batch, 1);
     let out = sigterm_and_wait(child);
