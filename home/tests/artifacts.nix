@@ -45,6 +45,9 @@ in
   desktopEntries = lib.mapAttrs (_: d: { inherit (d) name exec icon categories; wmClass = d.settings.StartupWMClass; }) c.xdg.desktopEntries;
   # file name -> text of the .desktop files pkgs.axios-pwa-apps installs
   pwaPackageFiles = pwaPackage.desktopFiles;
+  # its build script and the (stub) store paths of the files it installs
+  pwaPackageBuild = pwaPackage.buildCommand;
+  pwaPackageInputs = lib.mapAttrs (_: toString) pwaPackage.files;
   vdirsyncer = c.xdg.configFile."vdirsyncer/config".text;
   khal = c.xdg.configFile."khal/config".text;
   calendarSync = c.axios.calendar.syncScript.text;
