@@ -35,7 +35,9 @@ in
 
   testCatalogIsTheHomeModulesPresets = {
     # the presets the module offers are the catalog's: one list
-    expr = (evalHome [ axios.homeModules.desktop ]).options.axios.desktop.pwa.presets.type.nestedTypes.elemType.functor.payload.values or null;
+    expr =
+      let payload = (evalHome [ axios.homeModules.desktop ]).options.axios.desktop.pwa.presets.type.nestedTypes.elemType.functor.payload;
+      in payload.values or payload; # older nixpkgs libs: the list itself
     expected = ids;
   };
 
