@@ -2,16 +2,43 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
 use axios_core::testing::require_tool;
 use common::*;
 
 struct Setup {
     _dir: tempfile::TempDir,
-    routes: std::path::PathBuf,
-    global: std::path::PathBuf,
+    routes: PathBuf,
+    global: PathBuf,
     site_port: u16,
     other_port: u16,
     admin: u16,
+}
+
+impl Setup {
+    /// Compose `registry` into a Caddyfile (with the global block that sets the admin
+    /// address) and run real Caddy on it.
+    fn start_caddyfile(&self, caddy: &Path, registry: &Path) -> Caddy {
+        let text = compose(
+            registry,
+            &["--global", utf8(&self.global), "--bind", "127.0.0.1"],
+        );
+        let cfg = write(self._dir.path(), "Caddyfile", &text);
+        Caddy::start(caddy, &cfg, "caddyfile", self.admin, self.site_port)
+    }
+
+    /// A registry `name` with one route, `only`, on a.test sending `path` (None: the
+    /// catch-all) to the upstream on `upstream_port`.
+    fn one_route(&self, name: &str, path: Option<&str>, upstream_port: u16) -> PathBuf {
+        let registry = serde_json::json!({"only": {
+            "domain": format!("http://a.test:{}", self.site_port),
+            "path": path,
+            "target": format!("127.0.0.1:{upstream_port}"),
+        }});
+        write(self._dir.path(), name, &registry.to_string())
+    }
 }
 
 /// Upstreams and a registry exercising overlapping prefixes, stripping,
@@ -58,43 +85,32 @@ fn setup() -> Setup {
 }
 
 /// (port, host, path) -> (upstream id, path it saw)
+#[rustfmt::skip]
 fn expectations(s: &Setup) -> Vec<(u16, &'static str, &'static str, &'static str, &'static str)> {
     let (p, q) = (s.site_port, s.other_port);
     vec![
-        (p, "a.test", "/api", "api_exact", "/api"),
-        (p, "a.test", "/api/", "api_dir", "/api/"),
-        (p, "a.test", "/api/v1/users", "api_dir", "/api/v1/users"),
-        (p, "a.test", "/API/x", "api_dir", "/API/x"),
+        (p, "a.test", "/api",                  "api_exact",  "/api"),
+        (p, "a.test", "/api/",                 "api_dir",    "/api/"),
+        (p, "a.test", "/api/v1/users",         "api_dir",    "/api/v1/users"),
+        (p, "a.test", "/API/x",                "api_dir",    "/API/x"),
         // Real Caddy 2.6.2: stripping `/api` from `/apix` leaves `x`, without a
         // leading slash, and that is what the upstream sees (check warns about it).
-        (p, "a.test", "/apix", "api_prefix", "x"),
-        (p, "a.test", "/api-v2/z", "api_prefix", "-v2/z"),
-        (p, "a.test", "/strip", "strip_star", "/"),
-        (p, "a.test", "/strip/", "strip_star", "/"),
-        (p, "a.test", "/strip/a/b", "strip_star", "/a/b"),
-        (p, "a.test", "/ollama/api/tags", "ollama", "/api/tags"),
-        (p, "a.test", "/ollama/", "ollama", "/"),
-        (p, "a.test", "/ollama", "immich", "/ollama"),
-        (
-            p,
-            "a.test",
-            "/ollama-ui/index.html",
-            "ollama_ui",
-            "/ollama-ui/index.html",
-        ),
-        (p, "a.test", "/ollama-uix", "immich", "/ollama-uix"),
-        (p, "a.test", "/", "immich", "/"),
-        (
-            p,
-            "a.test",
-            "/photos/1?size=2",
-            "immich",
-            "/photos/1?size=2",
-        ),
-        (p, "b.test", "/api/v1", "b_api", "/v1"),
-        (p, "b.test", "/api", "b_all", "/api"),
-        (p, "b.test", "/", "b_all", "/"),
-        (q, "c.test", "/only/x", "c_only", "/only/x"),
+        (p, "a.test", "/apix",                 "api_prefix", "x"),
+        (p, "a.test", "/api-v2/z",             "api_prefix", "-v2/z"),
+        (p, "a.test", "/strip",                "strip_star", "/"),
+        (p, "a.test", "/strip/",               "strip_star", "/"),
+        (p, "a.test", "/strip/a/b",            "strip_star", "/a/b"),
+        (p, "a.test", "/ollama/api/tags",      "ollama",     "/api/tags"),
+        (p, "a.test", "/ollama/",              "ollama",     "/"),
+        (p, "a.test", "/ollama",               "immich",     "/ollama"),
+        (p, "a.test", "/ollama-ui/index.html", "ollama_ui",  "/ollama-ui/index.html"),
+        (p, "a.test", "/ollama-uix",           "immich",     "/ollama-uix"),
+        (p, "a.test", "/",                     "immich",     "/"),
+        (p, "a.test", "/photos/1?size=2",      "immich",     "/photos/1?size=2"),
+        (p, "b.test", "/api/v1",               "b_api",      "/v1"),
+        (p, "b.test", "/api",                  "b_all",      "/api"),
+        (p, "b.test", "/",                     "b_all",      "/"),
+        (q, "c.test", "/only/x",               "c_only",     "/only/x"),
     ]
 }
 
@@ -118,7 +134,7 @@ fn assert_routing(s: &Setup) {
 fn assert_explain_agrees(s: &Setup) {
     for (port, host, path, id, seen) in expectations(s) {
         let url = format!("http://{host}:{port}{path}");
-        let o = run(&["explain", s.routes.to_str().expect("utf8"), &url, "--json"]);
+        let o = run(&["explain", utf8(&s.routes), &url, "--json"]);
         assert!(o.status.success(), "{url}: {}", stderr(&o));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
         assert_eq!(v["route"], id, "{url}: {v}");
@@ -126,7 +142,7 @@ fn assert_explain_agrees(s: &Setup) {
         assert_eq!(v["upstream_path"], want_path, "{url}: {v}");
     }
     let url = format!("http://c.test:{}/elsewhere", s.other_port);
-    let o = run(&["explain", s.routes.to_str().expect("utf8"), &url]);
+    let o = run(&["explain", utf8(&s.routes), &url]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
 }
 
@@ -136,22 +152,11 @@ fn caddyfile_routes_every_request_to_the_intended_upstream() {
         return;
     };
     let s = setup();
-    let text = compose(
-        &s.routes,
-        &[
-            "--global",
-            s.global.to_str().expect("utf8"),
-            "--bind",
-            "127.0.0.1",
-        ],
-    );
-    let cfg = write(s._dir.path(), "Caddyfile", &text);
-    let mut c = Caddy::start(&caddy, &cfg, "caddyfile", s.admin, s.site_port);
+    let mut c = s.start_caddyfile(&caddy, &s.routes);
     c.wait_for(s.other_port);
     assert_routing(&s);
     // handleConfig lines land inside the handle block.
-    let reply = raw_get(s.site_port, "a.test", "/");
-    assert!(reply.contains("X-Served-By: axios"), "{reply}");
+    assert_contains(&raw_get(s.site_port, "a.test", "/"), "X-Served-By: axios");
     assert_explain_agrees(&s);
 }
 
@@ -181,7 +186,7 @@ fn json_config_routes_every_request_to_the_intended_upstream() {
             "--format",
             "json",
             "--base",
-            base.to_str().expect("utf8"),
+            utf8(&base),
             "--bind",
             "127.0.0.1",
         ],
@@ -199,51 +204,23 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
     };
     let s = setup();
     // Start with a config that only knows the catch-all of a.test.
-    let first = write(
-        s._dir.path(),
-        "first.json",
-        &format!(
-            r#"{{"only": {{"domain": "http://a.test:{}", "path": null, "target": "127.0.0.1:{}"}}}}"#,
-            s.site_port,
-            upstream_tcp("first")
-        ),
-    );
-    let text = compose(
-        &first,
-        &[
-            "--global",
-            s.global.to_str().expect("utf8"),
-            "--bind",
-            "127.0.0.1",
-        ],
-    );
-    let cfg = write(s._dir.path(), "Caddyfile", &text);
-    let mut c = Caddy::start(&caddy, &cfg, "caddyfile", s.admin, s.site_port);
+    let first = s.one_route("first.json", None, upstream_tcp("first"));
+    let mut c = s.start_caddyfile(&caddy, &first);
     assert!(get(s.site_port, "a.test", "/api")
         .1
         .starts_with("id=first "));
 
     let admin = format!("http://127.0.0.1:{}", s.admin);
-    let routes = s.routes.to_str().expect("utf8");
+    let global = utf8(&s.global);
     // Caddyfile source through text/caddyfile (chosen without --format: the
     // registry carries extraConfig/handleConfig, which JSON cannot).
-    let o = run(&[
-        "apply",
-        routes,
-        "--admin",
+    let o = apply(
+        &s.routes,
         &admin,
-        "-v",
-        "--global",
-        s.global.to_str().expect("utf8"),
-        "--bind",
-        "127.0.0.1",
-    ]);
-    assert!(o.status.success(), "apply: {}\n{}", stderr(&o), c.log());
-    assert!(
-        stderr(&o).contains("loading it as a Caddyfile"),
-        "{}",
-        stderr(&o)
+        &["-v", "--global", global, "--bind", "127.0.0.1"],
     );
+    assert!(o.status.success(), "apply: {}\n{}", stderr(&o), c.log());
+    assert_contains(&stderr(&o), "loading it as a Caddyfile");
     c.wait_for(s.other_port);
     assert_routing(&s);
 
@@ -257,16 +234,7 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
             s.site_port
         ),
     );
-    let o = run(&[
-        "apply",
-        bad.to_str().expect("utf8"),
-        "--admin",
-        &admin,
-        "--format",
-        "caddyfile",
-        "--global",
-        s.global.to_str().expect("utf8"),
-    ]);
+    let o = apply(&bad, &admin, &["--format", "caddyfile", "--global", global]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let err = stderr(&o);
     // DOMAIN-FACTS: a failed /load answers 400 and the old config stays.
@@ -278,34 +246,20 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
     assert_routing(&s);
 
     // JSON through application/json, admin address kept by apply itself.
-    let plain = write(
-        s._dir.path(),
-        "plain.json",
-        &format!(
-            r#"{{"only": {{"domain": "http://a.test:{}", "path": "/api/*", "target": "127.0.0.1:{}"}}}}"#,
-            s.site_port,
-            upstream_tcp("second")
-        ),
-    );
-    let o = run(&[
-        "apply",
-        plain.to_str().expect("utf8"),
-        "--admin",
-        &admin,
-        "--bind",
-        "127.0.0.1",
-        "--format",
-        "json",
-    ]);
+    let plain = s.one_route("plain.json", Some("/api/*"), upstream_tcp("second"));
+    let served_by_second = || {
+        get(s.site_port, "a.test", "/api/x")
+            .1
+            .starts_with("id=second path=/api/x")
+    };
+    let o = apply(&plain, &admin, &["--bind", "127.0.0.1", "--format", "json"]);
     assert!(
         o.status.success(),
         "apply json: {}\n{}",
         stderr(&o),
         c.log()
     );
-    assert!(get(s.site_port, "a.test", "/api/x")
-        .1
-        .starts_with("id=second path=/api/x"));
+    assert!(served_by_second());
     // A JSON config Caddy rejects (an unknown log writer module): exit 3, Caddy's
     // error, the running config untouched.
     let bad_base = write(
@@ -313,34 +267,24 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
         "bad-base.json",
         r#"{"logging": {"logs": {"default": {"writer": {"output": "no-such-writer"}}}}}"#,
     );
-    let o = run(&[
-        "apply",
-        plain.to_str().expect("utf8"),
-        "--admin",
+    let o = apply(
+        &plain,
         &admin,
-        "--bind",
-        "127.0.0.1",
-        "--format",
-        "json",
-        "--base",
-        bad_base.to_str().expect("utf8"),
-    ]);
+        &[
+            "--bind",
+            "127.0.0.1",
+            "--format",
+            "json",
+            "--base",
+            utf8(&bad_base),
+        ],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no-such-writer"), "{}", stderr(&o));
-    assert!(get(s.site_port, "a.test", "/api/x")
-        .1
-        .starts_with("id=second path=/api/x"));
+    assert_contains(&stderr(&o), "no-such-writer");
+    assert!(served_by_second());
 
     // The admin API is still where it was: a second apply works (JSON by default).
-    let o = run(&[
-        "apply",
-        plain.to_str().expect("utf8"),
-        "--admin",
-        &admin,
-        "--bind",
-        "127.0.0.1",
-        "-v",
-    ]);
+    let o = apply(&plain, &admin, &["--bind", "127.0.0.1", "-v"]);
     assert!(
         !stderr(&o).contains("loading it as a Caddyfile"),
         "{}",
@@ -350,14 +294,17 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
 
     // Unreachable admin: exit 3 with a message naming the address.
     let dead = format!("http://127.0.0.1:{}", free_port());
-    let o = run(&["apply", plain.to_str().expect("utf8"), "--admin", &dead]);
+    let o = apply(&plain, &dead, &[]);
     assert_eq!(o.status.code(), Some(3));
-    assert!(
-        stderr(&o).contains("cannot reach Caddy's admin API"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "cannot reach Caddy's admin API");
     drop(c);
+}
+
+/// `axios-caddy apply <registry> --admin <admin> <options>`.
+fn apply(registry: &Path, admin: &str, options: &[&str]) -> Output {
+    let mut args = vec!["apply", utf8(registry), "--admin", admin];
+    args.extend_from_slice(options);
+    run(&args)
 }
 
 fn raw_get(port: u16, host: &str, path: &str) -> String {

@@ -19,6 +19,17 @@ pub fn run(args: &[&str]) -> Output {
         .expect("run axios-caddy")
 }
 
+/// A path as a command-line argument (the tests' temp dirs are UTF-8).
+pub fn utf8(p: &Path) -> &str {
+    p.to_str().expect("utf8")
+}
+
+/// `text` contains `needle`; on failure the message shows all of `text`.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "expected `{needle}` in:\n{text}");
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -34,7 +45,7 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Compose a file through the real binary; panics with its stderr on failure.
 pub fn compose(routes: &Path, extra_args: &[&str]) -> String {
-    let mut args = vec!["compose", routes.to_str().expect("utf8")];
+    let mut args = vec!["compose", utf8(routes)];
     args.extend_from_slice(extra_args);
     let o = run(&args);
     assert!(o.status.success(), "compose failed: {}", stderr(&o));
