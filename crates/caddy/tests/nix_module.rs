@@ -5,8 +5,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use axios_core::testing::require_tool;
 use common::*;
@@ -34,26 +34,34 @@ const HOST: &str = r#"{
   services.ai.local = { enable = true; ollamaReverseProxy.enable = true; };
 }"#;
 
-#[test]
-fn module_build_command_composes_a_caddyfile_caddy_keeps_in_order() {
-    let Some(_nix) = require_tool("nix-instantiate") else {
-        return;
-    };
-    let Some(caddy) = require_tool("caddy") else {
-        return;
-    };
+/// The real `caddy` and the nixpkgs lib, after checking for `nix-instantiate`; None (the
+/// test is skipped) when one is missing.
+fn prerequisites() -> Option<(PathBuf, PathBuf)> {
+    require_tool("nix-instantiate")?;
+    let caddy = require_tool("caddy")?;
     let Some(lib) = nixpkgs_lib() else {
         eprintln!(
             "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
         );
-        return;
+        return None;
     };
+    Some((caddy, lib))
+}
+
+/// Evaluate `host` with `modules` (names in `axios.nixosModules`); returns the failed
+/// assertions (`failed`), the Caddyfile derivation's build command (`script`) and its
+/// input files (`files`: store path and text).
+fn evaluate(lib: &Path, modules: &[&str], host: &str) -> serde_json::Value {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let modules: Vec<String> = modules
+        .iter()
+        .map(|m| format!("h.axios.nixosModules.{m}"))
+        .collect();
     let expr = format!(
         r#"let
   lib = import {lib}/lib;
   h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.services h.axios.nixosModules.ai {HOST} ];
+  e = h.evalNixos [ {modules} {host} ];
   f = e.config.services.caddy.configFile;
 in {{
   failed = e.failedAssertions;
@@ -61,7 +69,8 @@ in {{
   files = map (d: {{ path = d.outPath; text = d.text; }}) [ f.env.passthru.routes f.env.passthru.global f.env.passthru.extra ];
 }}"#,
         lib = lib.display(),
-        root = root.display()
+        root = root.display(),
+        modules = modules.join(" "),
     );
     let o = Command::new("nix-instantiate")
         .args([
@@ -75,10 +84,13 @@ in {{
         .output()
         .expect("nix-instantiate");
     assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v["failed"], serde_json::json!([]));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
 
-    // Run the derivation's build command with the store paths replaced by files.
+/// Run the derivation's build command from `evaluate` with the store paths replaced by
+/// files (and the real `axios-caddy` first on PATH); returns its output and where `$out`
+/// would be.
+fn run_build_command(v: &serde_json::Value) -> (Output, PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut script = v["script"].as_str().expect("script").to_string();
     for (i, f) in v["files"].as_array().expect("files").iter().enumerate() {
@@ -87,10 +99,7 @@ in {{
             &format!("input{i}"),
             f["text"].as_str().expect("text"),
         );
-        script = script.replace(
-            f["path"].as_str().expect("path"),
-            local.to_str().expect("utf8"),
-        );
+        script = script.replace(f["path"].as_str().expect("path"), utf8(&local));
     }
     let out = dir.path().join("Caddyfile");
     let bin_dir = PathBuf::from(BIN).parent().expect("bin dir").to_path_buf();
@@ -106,6 +115,18 @@ in {{
         .env("TMPDIR", dir.path())
         .output()
         .expect("bash");
+    (o, out, dir)
+}
+
+#[test]
+fn module_build_command_composes_a_caddyfile_caddy_keeps_in_order() {
+    let Some((caddy, lib)) = prerequisites() else {
+        return;
+    };
+    let v = evaluate(&lib, &["services", "ai"], HOST);
+    assert_eq!(v["failed"], serde_json::json!([]));
+
+    let (o, out, _dir) = run_build_command(&v);
     assert!(
         o.status.success(),
         "build command failed: {}\n{}",
@@ -113,14 +134,8 @@ in {{
         stderr(&o)
     );
     let caddyfile = std::fs::read_to_string(&out).expect("Caddyfile written");
-    assert!(
-        caddyfile.contains("{\n\tauto_https off\n}\n"),
-        "{caddyfile}"
-    );
-    assert!(
-        caddyfile.contains("http://status.home.arpa {"),
-        "{caddyfile}"
-    );
+    assert_contains(&caddyfile, "{\n\tauto_https off\n}\n");
+    assert_contains(&caddyfile, "http://status.home.arpa {");
 
     // The route order Caddy will use, from its own adapter.
     let adapted = caddy_adapt(&caddy, &caddyfile);
@@ -139,72 +154,9 @@ in {{
 
 /// Evaluate the services module with `host`, run the derivation's build
 /// command; returns its output and where `$out` would be.
-fn build(host: &str) -> Option<(std::process::Output, PathBuf, tempfile::TempDir)> {
-    require_tool("nix-instantiate")?;
-    require_tool("caddy")?;
-    let Some(lib) = nixpkgs_lib() else {
-        eprintln!(
-            "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
-        );
-        return None;
-    };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.services {host} ];
-  f = e.config.services.caddy.configFile;
-in {{
-  script = f.buildCommand;
-  files = map (d: {{ path = d.outPath; text = d.text; }}) [ f.env.passthru.routes f.env.passthru.global f.env.passthru.extra ];
-}}"#,
-        lib = lib.display(),
-        root = root.display()
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut script = v["script"].as_str().expect("script").to_string();
-    for (i, f) in v["files"].as_array().expect("files").iter().enumerate() {
-        let local = write(
-            dir.path(),
-            &format!("input{i}"),
-            f["text"].as_str().expect("text"),
-        );
-        script = script.replace(
-            f["path"].as_str().expect("path"),
-            local.to_str().expect("utf8"),
-        );
-    }
-    let out = dir.path().join("Caddyfile");
-    let bin_dir = PathBuf::from(BIN).parent().expect("bin dir").to_path_buf();
-    let o = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script])
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("out", &out)
-        .env("TMPDIR", dir.path())
-        .output()
-        .expect("bash");
-    Some((o, out, dir))
+fn build(host: &str) -> Option<(Output, PathBuf, tempfile::TempDir)> {
+    let (_caddy, lib) = prerequisites()?;
+    Some(run_build_command(&evaluate(&lib, &["services"], host)))
 }
 
 #[test]
@@ -235,9 +187,5 @@ fn module_build_command_fails_on_caddyfile_text_caddy_rejects() {
         return;
     };
     assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("no_such_subdirective"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "no_such_subdirective");
 }
