@@ -298,12 +298,31 @@ in
         };
         gpuType = nullOr (types.enum [ "amd" "nvidia" "intel" ]) "amd"
           "Original axiOS option: the GPU `enableGpuAcceleration` uses.";
+        externalLibraries = mkOption {
+          type = types.attrsOf types.path;
+          default = { };
+          example = { pictures = "/home/alice/Pictures"; };
+          description = "Original axiOS option: directories bind-mounted at `/mnt/immich-external/<name>`, to add as external libraries in Immich.";
+        };
       };
       config = mkMerge [
         (mkIf (cfg.subdomain != null && tsDomain != null) {
           selfHosted.immich.domain = lib.mkDefault "${cfg.subdomain}.${tsDomain}";
         })
         (mkIf cfg.enableGpuAcceleration { services.immich.accelerationDevices = null; })
+        (mkIf (cfg.enable && cfg.externalLibraries != { }) {
+          fileSystems = lib.mapAttrs'
+            (name: dir: lib.nameValuePair "/mnt/immich-external/${name}" {
+              device = toString dir;
+              fsType = "none";
+              options = [ "bind" ];
+            })
+            cfg.externalLibraries;
+          systemd.tmpfiles.rules = [ "d /mnt/immich-external 0755 immich immich -" ]
+            ++ lib.mapAttrsToList (name: _: "d /mnt/immich-external/${name} 0755 immich immich -") cfg.externalLibraries;
+          systemd.services.immich-server.serviceConfig.ReadWritePaths =
+            lib.mapAttrsToList (name: _: "/mnt/immich-external/${name}") cfg.externalLibraries;
+        })
         {
           assertions = [
             {

@@ -166,7 +166,9 @@ let
       conditional = lib.mapAttrsToList (_: e: e.module) conditionalOn;
       core = lib.mapAttrsToList (_: e: e.module) coreModules;
       # the original axiOS's option paths, for the modules imported
-      compat = lib.attrValues (builtins.intersectAttrs (coreModules // flaggedOn // conditionalOn) compatModules);
+      compat = lib.mapAttrsToList
+        (name: m: { _file = "${toString ./compat.nix} (${name})"; imports = [ m ]; })
+        (builtins.intersectAttrs (coreModules // flaggedOn // conditionalOn) compatModules);
       external =
         [ inputs.home-manager.nixosModules.home-manager ]
         ++ lib.optional (n.flagOn "system") inputs.lanzaboote.nixosModules.lanzaboote
@@ -186,6 +188,9 @@ let
       # the original axiOS merged a host's `inputs` into the modules' `inputs`
       inputs = inputs // (if builtins.isAttrs (host.inputs or null) then host.inputs else { });
       inherit self;
+      # the original axiOS also gave modules its flake's module sets
+      nixosModules = self.nixosModules or { };
+      homeModules = self.homeModules or { };
       hostConfig = host;
     };
     modules = buildModules host;

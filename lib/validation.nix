@@ -58,7 +58,7 @@ let
 
   # services.* of the original's first services module (removed from the
   # original on 2025-11-07); no NixOS module declares them
-  removedServices = [ "caddy-proxy" "openwebui" "ntop" "hass" ];
+  removedServices = [ "caddy-proxy" "openwebui" "ntop" "hass" "mqtt" ];
 
   show = v:
     if builtins.isString v then builtins.toJSON v

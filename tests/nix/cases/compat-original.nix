@@ -510,6 +510,29 @@ in
     expected = { age = [ "wifi" ]; cli = true; };
   };
 
+  testImmichExternalLibraries = {
+    expr =
+      let
+        x = (eval (tunedDesktop // {
+          selfHosted.immich = tunedDesktop.selfHosted.immich // { externalLibraries.pictures = "/home/carol/Pictures"; };
+        })).config;
+      in
+      {
+        mount = { inherit (x.fileSystems."/mnt/immich-external/pictures") device fsType options; };
+        rw = x.systemd.services.immich-server.serviceConfig.ReadWritePaths;
+      };
+    expected = {
+      mount = { device = "/home/carol/Pictures"; fsType = "none"; options = [ "bind" ]; };
+      rw = [ "/mnt/immich-external/pictures" ];
+    };
+  };
+
+  # --- module arguments the original gave (user modules may take them) --------------------
+  testSpecialArgsOfTheOriginal = {
+    expr = let a = (L.mkSystem bareHost).args.specialArgs; in [ (a ? self) (a ? inputs) (a ? nixosModules) (a ? homeModules) ];
+    expected = [ true true true true ];
+  };
+
   # --- October 2025 shapes ---------------------------------------------------------------
   testOctoberServicesKey = {
     expr = [ c.october.services.openssh.enable c.october.selfHosted.enable ];

@@ -237,7 +237,7 @@ in
   # --- mkSystem ----------------------------------------------------------------
   testMkSystemSpecialArgs = {
     expr = builtins.attrNames (L.mkSystem base).args.specialArgs;
-    expected = [ "hostConfig" "inputs" "self" ];
+    expected = [ "homeModules" "hostConfig" "inputs" "nixosModules" "self" ];
   };
   testMkSystemEvaluates = {
     expr = (L.mkSystem base).config.networking.hostName;
