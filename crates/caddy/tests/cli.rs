@@ -6,19 +6,14 @@ use common::*;
 
 fn check(dir: &std::path::Path, name: &str, text: &str) -> std::process::Output {
     let p = write(dir, name, text);
-    run(&["check", p.to_str().expect("utf8")])
+    run(&["check", utf8(&p)])
 }
 
 /// Compose into an existing file that must stay as it was.
 fn compose_refuses(dir: &std::path::Path, routes: &std::path::Path, code: i32) -> String {
     let out = dir.join("Caddyfile");
     std::fs::write(&out, "OLD CONTENT\n").expect("old file");
-    let o = run(&[
-        "compose",
-        routes.to_str().expect("utf8"),
-        "-o",
-        out.to_str().expect("utf8"),
-    ]);
+    let o = run(&["compose", utf8(routes), "-o", utf8(&out)]);
     assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(&out).expect("read"),
@@ -54,17 +49,10 @@ fn malformed_json_and_toml_exit_2_with_position_and_leave_output_alone() {
     );
     let l = write(d.path(), "l.json", "[1, 2]");
     let err = compose_refuses(d.path(), &l, 2);
-    assert!(err.contains("must be an object of routes"), "{err}");
-    let o = run(&[
-        "check",
-        d.path().join("missing.json").to_str().expect("utf8"),
-    ]);
+    assert_contains(&err, "must be an object of routes");
+    let o = run(&["check", utf8(&d.path().join("missing.json"))]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("cannot read route registry"),
-        "{}",
-        stderr(&o)
-    );
+    assert_contains(&stderr(&o), "cannot read route registry");
 }
 
 #[test]
@@ -87,7 +75,7 @@ fn field_problems_are_all_reported_with_route_and_key() {
       "unbalanced":{"domain": "c.test", "path": "/u/*", "target": "127.0.0.1:1", "extraConfig": "}\nreverse_proxy evil:1 {"}
     }"#;
     let p = write(d.path(), "r.json", text);
-    let o = run(&["check", p.to_str().expect("utf8")]);
+    let o = run(&["check", utf8(&p)]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
     for (route, key, words) in [
@@ -115,9 +103,9 @@ fn field_problems_are_all_reported_with_route_and_key() {
             "missing `{line}...{words}` in:\n{out}"
         );
     }
-    assert!(out.contains("16 error(s)"), "{out}");
+    assert_contains(&out, "16 error(s)");
     let err = compose_refuses(d.path(), &p, 1);
-    assert!(err.contains("route `space`, key `path`"), "{err}");
+    assert_contains(&err, "route `space`, key `path`");
 }
 
 #[test]
@@ -140,27 +128,21 @@ fn cross_route_problems_name_every_route_involved() {
     );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(
-        out.contains("error: routes `nextcloud`, `immich`, key `path`: 2 catch-all routes"),
-        "{out}"
+    assert_contains(
+        &out,
+        "error: routes `nextcloud`, `immich`, key `path`: 2 catch-all routes",
     );
-    assert!(
-        out.contains("error: routes `ollama`, `ollama2`, key `path`: the same path"),
-        "{out}"
+    assert_contains(
+        &out,
+        "error: routes `ollama`, `ollama2`, key `path`: the same path",
     );
-    assert!(
-        out.contains("error: routes `h`, `s`, key `domain`: port 9000"),
-        "{out}"
-    );
+    assert_contains(&out, "error: routes `h`, `s`, key `domain`: port 9000");
     assert!(
         out.contains("error: routes `everything`, `z_all`, key `path`:")
             && out.contains("can never match"),
         "{out}"
     );
-    assert!(
-        out.contains("error: route `strip_all`, key `stripPrefix`"),
-        "{out}"
-    );
+    assert_contains(&out, "error: route `strip_all`, key `stripPrefix`");
 }
 
 #[test]
@@ -175,7 +157,7 @@ fn warnings_do_not_fail_unless_denied_and_json_report_has_the_order() {
           "immich": {"domain": "a.test", "path": null, "target": "127.0.0.1:2283", "priority": 1000}
         }"#,
     );
-    let path = p.to_str().expect("utf8");
+    let path = utf8(&p);
     let o = run(&["check", path]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
@@ -210,15 +192,10 @@ fn compose_writes_atomically_and_reads_stdin() {
         r#"{"immich": {"domain": "a.test", "path": null, "target": "127.0.0.1:2283"}}"#,
     );
     let out = d.path().join("Caddyfile");
-    let o = run(&[
-        "compose",
-        p.to_str().expect("utf8"),
-        "-o",
-        out.to_str().expect("utf8"),
-    ]);
+    let o = run(&["compose", utf8(&p), "-o", utf8(&out)]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).expect("written");
-    assert!(text.contains("a.test {\n\troute {\n"), "{text}");
+    assert_contains(&text, "a.test {\n\troute {\n");
 
     use std::io::Write;
     let mut child = std::process::Command::new(BIN)
@@ -245,18 +222,18 @@ fn bad_fragments_and_flags_are_usage_errors() {
         "r.json",
         r#"{"x": {"domain": "a.test", "path": "/x/*", "target": "127.0.0.1:1", "extraConfig": "header_up Host {upstream_hostport}"}}"#,
     );
-    let path = p.to_str().expect("utf8");
+    let path = utf8(&p);
     let g = write(d.path(), "global", "auto_https off\n");
-    let o = run(&["compose", path, "--global", g.to_str().expect("utf8")]);
+    let o = run(&["compose", path, "--global", utf8(&g)]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("one `{ ... }` block"), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "one `{ ... }` block");
     let e = write(d.path(), "extra", "b.test {\n");
-    let o = run(&["compose", path, "--extra", e.to_str().expect("utf8")]);
+    let o = run(&["compose", path, "--extra", utf8(&e)]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unclosed"), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "unclosed");
     let o = run(&["compose", path, "--format", "json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("`x` use extraConfig"), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "`x` use extraConfig");
     let o = run(&["compose", path, "--bind", "localhost"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
@@ -274,7 +251,7 @@ fn explain_says_why() {
         "r.toml",
         "[ollama]\ndomain = \"photos.tail1234.ts.net\"\npath = \"/ollama/*\"\ntarget = \"http://127.0.0.1:11434\"\npriority = 100\nstripPrefix = true\n\n[immich]\ndomain = \"photos.tail1234.ts.net\"\ntarget = \"http://127.0.0.1:2283\"\npriority = 1000\n",
     );
-    let path = p.to_str().expect("utf8");
+    let path = utf8(&p);
     let o = run(&[
         "explain",
         path,
@@ -288,14 +265,10 @@ fn explain_says_why() {
     );
     let o = run(&["explain", path, "photos.tail1234.ts.net/ollama"]);
     let out = stdout(&o);
-    assert!(out.contains("route `immich`"), "{out}");
-    assert!(out.contains("does not start with `/ollama/`"), "{out}");
+    assert_contains(&out, "route `immich`");
+    assert_contains(&out, "does not start with `/ollama/`");
     let o = run(&["explain", path, "https://other.test/"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("matches none of the sites"),
-        "{}",
-        stdout(&o)
-    );
+    assert_contains(&stdout(&o), "matches none of the sites");
     assert_eq!(run(&["explain", path, "ftp://x/"]).status.code(), Some(2));
 }
