@@ -155,7 +155,8 @@ let
     ++ needs "ai" "networking" "Ollama and the AI tools need the network stack"
     ++ needs "gaming" "graphics" "Steam and VR need the GPU drivers"
     ++ needs "desktop" "networking" "the desktop expects NetworkManager"
-    ++ check (!(on "graphics") || (hw.gpu or null) != null) "modules.graphics = true needs hardware.gpu (\"amd\", \"nvidia\" or \"intel\"; `axios doctor` tells which)."
+    # modules.graphics without hardware.gpu: the graphics module asserts
+    # axios.hardware.gpuType, which the original also let extraConfig set
     # per-module settings given without their module
     ++ check (!(has "virt") || builtins.isAttrs host.virt) "virt must be an attribute set like { libvirt.enable = true; }, got ${show (host.virt or null)}."
     ++ check (!(has "secrets") || builtins.isAttrs host.secrets) "secrets must be an attribute set like { secretsDir = ./secrets; }, got ${show (host.secrets or null)}."

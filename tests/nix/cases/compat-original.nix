@@ -527,6 +527,21 @@ in
     };
   };
 
+  # docs/configuration-options.md: the hardware facts set as options
+  testHardwareFactsAsOptions = {
+    expr =
+      let
+        r = eval (bareHost // {
+          hostname = "facts";
+          hardware = { hasSSD = true; };
+          modules = { graphics = true; };
+          extraConfig = lib.recursiveUpdate tz { axios.hardware = { gpuType = "amd"; cpuType = "amd"; isLaptop = false; }; };
+        });
+      in
+      [ r.failedAssertions r.config.axios.hardware.cpu r.config.axios.hardware.gpuType (builtins.any (lib.hasInfix "axios.hardware.cpu") r.warnings) ];
+    expected = [ [ ] "amd" "amd" true ];
+  };
+
   # --- module arguments the original gave (user modules may take them) --------------------
   testSpecialArgsOfTheOriginal = {
     expr = let a = (L.mkSystem bareHost).args.specialArgs; in [ (a ? self) (a ? inputs) (a ? nixosModules) (a ? homeModules) ];

@@ -103,9 +103,15 @@ in
     expr = v (with' { modules = { desktop = true; networking = false; }; });
     expected = [ "axiOS host \"box\": modules.desktop = true needs modules.networking = true (the desktop expects NetworkManager); set modules.networking = true or turn modules.desktop off." ];
   };
+  # the graphics module asserts the GPU type (which extraConfig may set, as
+  # in the original axiOS)
   testGraphicsNeedsGpu = {
-    expr = v (with' { modules.graphics = true; hardware.gpu = null; });
-    expected = [ "axiOS host \"box\": modules.graphics = true needs hardware.gpu (\"amd\", \"nvidia\" or \"intel\"; `axios doctor` tells which)." ];
+    expr = (eval (with' { modules.graphics = true; hardware.gpu = null; })).failedAssertions;
+    expected = [ "axios.graphics is enabled but axios.hardware.gpuType is not set: set hardware.gpu (mkSystem) or axios.hardware.gpuType to \"amd\", \"nvidia\" or \"intel\" (`axios doctor` tells which)." ];
+  };
+  testGraphicsGpuTypeFromExtraConfig = {
+    expr = (eval (with' { modules.graphics = true; hardware.gpu = null; extraConfig.axios.hardware.gpuType = "intel"; })).failedAssertions;
+    expected = [ ];
   };
   # the original axiOS accepted these silently: warnings, not assertions
   testVirtWithoutFlag = {
