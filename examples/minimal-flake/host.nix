@@ -1,4 +1,4 @@
-# The mkSystem argument. `axios init` writes this from `axios doctor`'s facts.
+# The mkSystem argument. `axios doctor` prints the formFactor and hardware facts for the machine it runs on.
 {
   hostname = "workstation";
   system = "x86_64-linux";
