@@ -263,13 +263,22 @@ in
           TimeoutStopSec = cfg.stopGraceSec + 30;
           Nice = 10;
           IOSchedulingClass = "idle";
-          # Sandboxing that works in a user manager without namespaces (seccomp and
-          # no_new_privs only); the sync needs the home directory and the network.
+          # Sandboxing that works in a user manager without user namespaces (seccomp,
+          # no_new_privs and the umask only): options that need a mount namespace would make
+          # the unit fail to start where unprivileged user namespaces are off, and a sync
+          # that silently never runs is worse. The sync needs the home directory, the
+          # network (AF_INET*, AF_NETLINK for interface lookups) and the session bus (AF_UNIX).
           NoNewPrivileges = true;
           LockPersonality = true;
+          MemoryDenyWriteExecute = true;
+          RestrictNamespaces = true;
           RestrictRealtime = true;
           RestrictSUIDSGID = true;
+          RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
           SystemCallArchitectures = "native";
+          SystemCallFilter = [ "@system-service" "~@privileged" ];
+          SystemCallErrorNumber = "EPERM";
+          UMask = "0077";
         };
       })
       enabledPairs;

@@ -80,11 +80,18 @@ in
       TimeoutStopSec = 120;
       Nice = 10;
       IOSchedulingClass = "idle";
+      # hardening that needs no user namespace (seccomp, no_new_privs, umask)
       NoNewPrivileges = true;
       LockPersonality = true;
+      MemoryDenyWriteExecute = true;
+      RestrictNamespaces = true;
       RestrictRealtime = true;
       RestrictSUIDSGID = true;
+      RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
       SystemCallArchitectures = "native";
+      SystemCallFilter = [ "@system-service" "~@privileged" ];
+      SystemCallErrorNumber = "EPERM";
+      UMask = "0077";
     };
   };
 
