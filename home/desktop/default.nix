@@ -63,6 +63,7 @@ in
     ./theming.nix
     ./pwa-apps.nix
     ./gdrive-sync.nix
+    ../compat/desktop.nix
   ];
 
   options.axios.desktop = {

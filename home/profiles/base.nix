@@ -5,6 +5,7 @@
   imports = [
     ../terminal
     ../security
+    ../compat/base.nix
   ];
 
   options.axios.profile = lib.mkOption {
