@@ -64,7 +64,10 @@ let
   # { color = "#fff"; } or { gradient = { from; to; angle; relative-to; in'; }; }
   decoration = path: kind: v:
     let d = known path [ "color" "gradient" ] v; in
-    opt d "color" (c: [ (leaf "${kind}-color" (str (path ++ [ "color" ]) c)) ])
+    # one form replaces axiOS's other form (a gradient would hide a colour)
+    lib.optional (d ? color && !(d ? gradient)) (remove "${kind}-gradient")
+    ++ lib.optional (d ? gradient && !(d ? color)) (remove "${kind}-color")
+    ++ opt d "color" (c: [ (leaf "${kind}-color" (str (path ++ [ "color" ]) c)) ])
     ++ opt d "gradient" (g:
       let gp = path ++ [ "gradient" ]; gr = known gp [ "from" "to" "angle" "relative-to" "in'" ] g; in
       [ (node "${kind}-gradient" [ ] (lib.mapAttrs' (k: x: lib.nameValuePair (lib.removeSuffix "'" k) (scalar (gp ++ [ k ]) x)) (lib.filterAttrs (_: x: x != null) gr)) null) ]);
