@@ -34,10 +34,14 @@ let
     }
   ];
   c = e.config;
+  # a user module written for the original axiOS (niri-flake's programs.niri.settings)
+  compat = h.evalHome [ h.axios.homeModules.workstation ./niri-flake-user.nix ];
 in
 {
   failedAssertions = e.failedAssertions;
   niri = c.axios.desktop.niri.finalConfig;
+  niriCompat = compat.config.axios.desktop.niri.finalConfig;
+  niriCompatFailedAssertions = compat.failedAssertions;
   wallpaperSet = c.axios.desktop.wallpaper.scripts.set.text;
   wallpaperBlur = c.axios.desktop.wallpaper.scripts.blur.text;
   wallpaperImage = c.axios.desktop.wallpaper.image;
