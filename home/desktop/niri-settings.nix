@@ -3,7 +3,8 @@
 # itself (./niri.nix), so this option exists only as a compatibility layer: the settings
 # are checked and rendered by ../lib/niri-settings.nix (niri-flake's schema) and merged
 # into axiOS's config.kdl — the user's values win, binds / spawn-at-startup / rules add to
-# axiOS's. Also provides niri-flake's `config.lib.niri.actions` helpers.
+# axiOS's. Also provides niri-flake's `config.lib.niri.actions` helpers and
+# `programs.niri.package` (an alias of axios.desktop.niri.package).
 #
 # ./niri.nix imports this module only when niri-flake's home module is not already there
 # (it is when niri-flake's NixOS module is on the host: it adds its home module to every
@@ -134,6 +135,9 @@ let
   loose = types.attrsOf types.anything;
 in
 {
+  # niri-flake's programs.niri.package: the same package as axios.desktop.niri.package
+  imports = [ (lib.mkAliasOptionModule [ "programs" "niri" "package" ] [ "axios" "desktop" "niri" "package" ]) ];
+
   options.programs.niri.settings = mkOption {
     type = types.nullOr (types.submodule {
       # Sections not declared below (input, layout, cursor, ...) merge as attribute sets;
@@ -205,5 +209,7 @@ in
     axios.desktop.niri.compatNodes = lib.mkIf (config.programs.niri.settings != null)
       (niriSettings.render config.programs.niri.settings);
     lib.niri.actions = lib.genAttrs actionNames actionValue;
+    warnings = lib.optional (config.programs.niri.settings != null && !config.axios.desktop.niri.enable)
+      "programs.niri.settings is set but axios.desktop.niri.enable is false, so nothing writes ~/.config/niri/config.kdl: enable axios.desktop (or axios.desktop.niri) to have the settings applied.";
   };
 }

@@ -4,7 +4,7 @@
 # home options (axios.pwa.*, axios.wallpapers.*, axios.theming.useAxiosTemplates,
 # axios.home.*, axios.user.email). The user modules below have the SHAPE of real downstream
 # ones (written here, not copied).
-{ lib, axios, evalHome, evalHomeWith, root, ... }:
+{ lib, pkgs, axios, evalHome, evalHomeWith, root, ... }:
 let
   hmSrc =
     let env = builtins.getEnv "HOME_MANAGER_SRC";
@@ -275,6 +275,19 @@ in
   testNiriActionsHelper = {
     expr = removeAttrs ((evalHome [ axios.homeModules.desktop ]).config.lib.niri.actions.spawn "foot" "-e" "htop") [ "__functor" ];
     expected = { spawn = [ "foot" "-e" "htop" ]; };
+  };
+
+  testPackageAliasAndDesktopOffWarning = {
+    expr = let e = evalHome [ axios.homeModules.desktop carol { programs.niri.package = pkgs.mkFake "niri-unstable"; } ]; in {
+      package = e.config.axios.desktop.niri.package.name;
+      file = e.config.xdg.configFile ? "niri/config.kdl";
+      warnings = e.warnings;
+    };
+    expected = {
+      package = "niri-unstable";
+      file = false;
+      warnings = [ "programs.niri.settings is set but axios.desktop.niri.enable is false, so nothing writes ~/.config/niri/config.kdl: enable axios.desktop (or axios.desktop.niri) to have the settings applied." ];
+    };
   };
 
   testUnknownTopLevelKey = {
