@@ -446,7 +446,8 @@ let
 
   render = settings:
     let
-      s = known [ ] topKeys (lib.filterAttrs (_: v: v != null) (removeAttrs settings [ "_module" ]));
+      # null is "not set", except for screenshot-path where it means "do not save"
+      s = known [ ] topKeys (lib.filterAttrs (k: v: v != null || k == "screenshot-path") (removeAttrs settings [ "_module" ]));
       emptyAs = d: k: if s ? ${k} then s.${k} else d;
       sub = k: [ k ];
       flagsBlock = name: keys: x:
@@ -467,7 +468,7 @@ let
         ))
       ])
     ++ opt s "prefer-no-csd" (x: [ (flagOf (sub "prefer-no-csd") "prefer-no-csd" x) ])
-    ++ lib.optional (s ? screenshot-path) (leaf "screenshot-path" (str (sub "screenshot-path") s.screenshot-path))
+    ++ lib.optional (s ? screenshot-path) (leaf "screenshot-path" (if s.screenshot-path == null then null else str (sub "screenshot-path") s.screenshot-path))
     ++ opt s "hotkey-overlay" (flagsBlock "hotkey-overlay" [ "skip-at-startup" "hide-not-bound" ])
     ++ opt s "clipboard" (flagsBlock "clipboard" [ "disable-primary" ])
     ++ opt s "config-notification" (flagsBlock "config-notification" [ "disable-failed" ])

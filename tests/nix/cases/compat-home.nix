@@ -340,6 +340,24 @@ in
     expected = { failedAssertions = [ ]; ours = false; theirs = "// niri-flake"; };
   };
 
+  # standalone home-manager importing niri-flake's home module itself (no osConfig)
+  testStandaloneNiriFlakeClashesWithoutDisabledModules = {
+    expr = (evalHome [ axios.homeModules.workstation niriFlakeStub ]).config.programs.niri.settings;
+    expectedError = "The option `programs.niri.settings' in";
+  };
+  testStandaloneNiriFlakeWithDisabledModules = {
+    expr = let e = evalHome [ axios.homeModules.workstation niriFlakeStub { disabledModules = [ (root + "/home/desktop/niri-settings.nix") ]; } carol ]; in {
+      theirs = e.config.programs.niri.finalConfig;
+      pick = map (lib.hasPrefix "programs.niri.settings is set while niri-flake's") e.failedAssertions;
+    };
+    expected = { theirs = "// niri-flake"; pick = [ true ]; };
+  };
+
+  testScreenshotPathNull = {
+    expr = lib.elem "screenshot-path null" (lines (ws [{ programs.niri.settings.screenshot-path = null; }]));
+    expected = true;
+  };
+
   # --- the original's home options ------------------------------------------------------------
   testOriginalPwaOptions = {
     expr = {
