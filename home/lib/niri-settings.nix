@@ -156,7 +156,19 @@ let
 
   input = path: v:
     let
-      a = known path [ "keyboard" "touchpad" "mouse" "trackpoint" "trackball" "focus-follows-mouse" "warp-mouse-to-focus" "workspace-auto-back-and-forth" "power-key-handling" "mod-key" "mod-key-nested" ] v;
+      a = known path [ "keyboard" "touchpad" "mouse" "trackpoint" "trackball" "tablet" "touch" "focus-follows-mouse" "warp-mouse-to-focus" "workspace-auto-back-and-forth" "power-key-handling" "mod-key" "mod-key-nested" ] v;
+      # tablet / touch: { enable; map-to-output; left-handed (tablet); calibration-matrix (tablet); }
+      absolute = name: extra: x:
+        let dp = sub name; da = known dp ([ "enable" "map-to-output" ] ++ extra) x; in
+        [
+          (section name da dp (
+            optLeaf da dp "map-to-output" str
+            ++ lib.optionals (elem "left-handed" extra) (optFlag da dp "left-handed")
+            ++ opt da "calibration-matrix" (m:
+              if isList m && lib.all (e: isInt e || isFloat e) m then [{ name = "calibration-matrix"; args = m; }]
+              else fail (dp ++ [ "calibration-matrix" ]) "expected a list of numbers")
+          ))
+        ];
       sub = k: path ++ [ k ];
     in
     node "input" [ ] { } (
@@ -165,6 +177,8 @@ let
       ++ opt a "mouse" (x: [ (device [ ] { scroll-factor = num; } "mouse" (sub "mouse") x) ])
       ++ opt a "trackpoint" (x: [ (device [ ] { } "trackpoint" (sub "trackpoint") x) ])
       ++ opt a "trackball" (x: [ (device [ ] { } "trackball" (sub "trackball") x) ])
+      ++ opt a "tablet" (absolute "tablet" [ "left-handed" "calibration-matrix" ])
+      ++ opt a "touch" (absolute "touch" [ ])
       ++ opt a "focus-follows-mouse" (enableWithProp "focus-follows-mouse" "max-scroll-amount" (sub "focus-follows-mouse"))
       ++ opt a "warp-mouse-to-focus" (enableWithProp "warp-mouse-to-focus" "mode" (sub "warp-mouse-to-focus"))
       ++ optFlag a path "workspace-auto-back-and-forth"
@@ -484,11 +498,22 @@ let
         ))
       ])
     ++ opt s "gestures" (x:
-      let a = known (sub "gestures") [ "hot-corners" ] x; p = sub "gestures"; in
+      let
+        a = known (sub "gestures") [ "hot-corners" "dnd-edge-view-scroll" "dnd-edge-workspace-switch" ] x;
+        p = sub "gestures";
+        dnd = name: extent: d:
+          let dp = p ++ [ name ]; da = known dp [ extent "delay-ms" "max-speed" ] d; in
+          [ (node name [ ] { } (optLeaf da dp extent num ++ optLeaf da dp "delay-ms" int ++ optLeaf da dp "max-speed" num)) ];
+      in
       [
-        (node "gestures" [ ] { } (opt a "hot-corners" (h:
-          let ha = known (p ++ [ "hot-corners" ]) [ "enable" ] h; in
-          [ (section "hot-corners" ha (p ++ [ "hot-corners" ]) [ ]) ])))
+        (node "gestures" [ ] { } (
+          opt a "hot-corners"
+            (h:
+              let ha = known (p ++ [ "hot-corners" ]) [ "enable" ] h; in
+              [ (section "hot-corners" ha (p ++ [ "hot-corners" ]) [ ]) ])
+          ++ opt a "dnd-edge-view-scroll" (dnd "dnd-edge-view-scroll" "trigger-width")
+          ++ opt a "dnd-edge-workspace-switch" (dnd "dnd-edge-workspace-switch" "trigger-height")
+        ))
       ])
     ++ opt s "animations" (x:
       let a = known (sub "animations") [ "enable" "slowdown" ] x; in
@@ -557,6 +582,10 @@ let
     "workspace-shadow"
     "gestures"
     "hot-corners"
+    "dnd-edge-view-scroll"
+    "dnd-edge-workspace-switch"
+    "tablet"
+    "touch"
     "animations"
     "environment"
     "binds"

@@ -44,6 +44,8 @@
       focus-follows-mouse = { enable = true; max-scroll-amount = "90%"; };
       warp-mouse-to-focus.enable = true;
       workspace-auto-back-and-forth = true;
+      tablet = { map-to-output = "eDP-1"; left-handed = true; };
+      touch.enable = false;
     };
     layout = {
       gaps = 6;
@@ -61,5 +63,6 @@
     screenshot-path = "~/Pictures/Screenshots/%Y-%m-%d_%H-%M-%S.png";
     workspaces = { "01-chat" = { name = "chat"; open-on-output = "DP-1"; }; "02-web" = { }; };
     switch-events.lid-close.action.spawn = [ "systemctl" "suspend" ];
+    gestures = { hot-corners.enable = false; dnd-edge-view-scroll = { trigger-width = 30; max-speed = 1500; }; };
   };
 }

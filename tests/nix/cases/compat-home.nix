@@ -216,6 +216,13 @@ in
               natural-scroll
               accel-speed 0.3
           }
+          tablet {
+              map-to-output "eDP-1"
+              left-handed
+          }
+          touch {
+              off
+          }
           warp-mouse-to-focus
           workspace-auto-back-and-forth
       }''
@@ -262,9 +269,10 @@ in
       environment = has "environment {\n    DISPLAY \":0\"\n    QT_QPA_PLATFORM \"wayland\"\n}";
       workspaces = has "workspace \"chat\" {\n    open-on-output \"DP-1\"\n}\nworkspace \"02-web\" { }";
       lid = has "switch-events {\n    lid-close {\n        spawn \"systemctl\" \"suspend\"\n    }\n}";
+      gestures = has "gestures {\n    hot-corners {\n        off\n    }\n    dnd-edge-view-scroll {\n        trigger-width 30\n        max-speed 1500\n    }\n}";
       noFailures = full.failedAssertions;
     };
-    expected = { cursor = true; preferNoCsd = false; hotkeyOverlay = true; screenshot = 1; environment = true; workspaces = true; lid = true; noFailures = [ ]; };
+    expected = { cursor = true; preferNoCsd = false; hotkeyOverlay = true; screenshot = 1; environment = true; workspaces = true; lid = true; gestures = true; noFailures = [ ]; };
   };
 
   testNoSettingsLeavesTheConfigUnchanged = {
