@@ -26,7 +26,7 @@ let
   appType = types.submodule {
     options = {
       name = mkOption { type = types.str; description = "Name shown in the launcher."; example = "Immich"; };
-      url = mkOption { type = types.str; description = "HTTPS address the app opens."; example = "https://photos.example.com"; };
+      url = mkOption { type = types.str; description = "http:// or https:// address the app opens."; example = "https://photos.example.com"; };
       icon = mkOption {
         type = types.str;
         description = "Icon: `<iconPath>/<icon>.png` when that file exists, otherwise a freedesktop icon name.";

@@ -28,7 +28,7 @@ let
       };
       url = mkOption {
         type = types.strMatching urlRegex;
-        description = "HTTPS address the app opens.";
+        description = "http:// or https:// address the app opens.";
         example = "https://messages.google.com/web";
       };
       icon = mkOption {

@@ -14,8 +14,10 @@
 # logos of third parties.
 { lib }:
 let
-  # an HTTPS address: host, optional path, optional query/fragment
-  urlRegex = "https://([^/?#]+)(/[^?#]*)?([?#].*)?";
+  # an http(s) address: host (a name or a bracketed IPv6 literal), optional port,
+  # optional path, optional query/fragment. The original axiOS took http:// too
+  # (self-hosted apps on a LAN port).
+  urlRegex = "https?://(\\[[0-9A-Fa-f:.]+]|[^/?#:\\[]+)(:[0-9]+)?(/[^?#]*)?([?#].*)?";
 
   # app identifiers name the desktop file `axios-pwa-<id>.desktop`
   idRegex = "[a-z0-9][a-z0-9-]*";
@@ -49,13 +51,15 @@ let
   };
 
   # appId "Default" "https://mail.google.com/" -> "chrome-mail.google.com__-Default"
+  # Chromium names an app `<host>_<path>` (GenerateApplicationNameFromURL: no
+  # scheme, no port), so http://nas:2283/ and https://nas/ share "nas__".
   appId = profile: url:
     let
       m = builtins.match urlRegex url;
       host = builtins.elemAt m 0;
-      path = let p = builtins.elemAt m 1; in if p == null then "/" else p;
+      path = let p = builtins.elemAt m 2; in if p == null then "/" else p;
     in
-    if m == null then throw "axiOS PWA apps: ${builtins.toJSON url} is not an https:// address"
+    if m == null then throw "axiOS PWA apps: ${builtins.toJSON url} is not an http:// or https:// address"
     else "chrome-${host}_${lib.replaceStrings [ "/" ] [ "_" ] path}-${profile}";
 
   # Quoting for the Exec key of desktop entries (Desktop Entry Specification,

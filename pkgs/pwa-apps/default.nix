@@ -37,7 +37,7 @@ let
       else
         lib.optional (!(app ? name && app ? url)) "app ${id} needs `name` and `url`"
         ++ lib.optional (app ? url && builtins.match pwa.urlRegex app.url == null)
-          "app ${id}: url ${builtins.toJSON app.url} must be an https:// address"
+          "app ${id}: url ${builtins.toJSON app.url} must be an http:// or https:// address"
         ++ lib.optional (unknownKeys app != [ ])
           "app ${id}: unknown key(s) ${lib.concatStringsSep ", " (unknownKeys app)} (allowed: ${lib.concatStringsSep ", " keys})"
     );

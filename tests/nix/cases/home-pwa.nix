@@ -86,8 +86,15 @@ in
     expected = [ "axios.desktop.pwa.apps: identifiers must be lowercase letters, digits and dashes (they name the desktop file); rename: My App." ];
   };
 
-  testHttpUrlIsATypeError = {
-    expr = (pwa { axios.desktop.pwa.apps.x.url = "http://example.org/"; }).config.xdg.desktopEntries.axios-pwa-x.exec;
+  # http:// is accepted (as in the original axiOS: self-hosted apps on a LAN port);
+  # Chromium's app id has no scheme and no port.
+  testHttpUrlWithPortKeepsChromiumsAppId = {
+    expr = (pwa { axios.desktop.pwa.apps.x.url = "http://nas.local:2283/photos"; }).config.xdg.desktopEntries.axios-pwa-x.settings.StartupWMClass;
+    expected = "chrome-nas.local__photos-Default";
+  };
+
+  testNonHttpUrlIsATypeError = {
+    expr = (pwa { axios.desktop.pwa.apps.x.url = "ftp://example.org/"; }).config.xdg.desktopEntries.axios-pwa-x.exec;
     expectedError = "axios.desktop.pwa.apps.x.url' is not of type";
   };
 

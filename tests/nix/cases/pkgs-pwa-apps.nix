@@ -210,9 +210,13 @@ in
     expected = true;
   };
 
-  testHttpUrlRejected = {
-    expr = bad { x = { name = "X"; url = "http://example.org/"; }; };
-    expectedError = "pkgs/pwa-apps (axios-pwa-apps): app x: url \"http://example.org/\" must be an https:// address";
+  testNonHttpUrlRejected = {
+    expr = bad { x = { name = "X"; url = "example.org"; }; };
+    expectedError = "pkgs/pwa-apps (axios-pwa-apps): app x: url \"example.org\" must be an http:// or https:// address";
+  };
+  testAppIdDropsSchemeAndPort = {
+    expr = map (catalog.appId "Default") [ "http://nas.local:2283" "https://[::1]:8443/app/x" "https://mail.google.com/" ];
+    expected = [ "chrome-nas.local__-Default" "chrome-[::1]__app_x-Default" "chrome-mail.google.com__-Default" ];
   };
   testBadIdRejected = {
     expr = bad { "My App" = { name = "X"; url = "https://example.org/"; }; };
