@@ -97,6 +97,16 @@ pub struct Gpu {
     pub address: PciAddress,
 }
 
+/// A DRM card that is not a PCI device: an ARM SoC GPU (Apple AGX, VideoCore,
+/// Mali, Adreno) or the firmware framebuffer (`simpledrm`). PRIME does not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformDisplay {
+    pub card: String,
+    pub driver: Option<String>,
+    /// The device tree `compatible` string (`OF_COMPATIBLE_0`), when there is one.
+    pub compatible: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FormFactorKind {
@@ -130,6 +140,7 @@ pub struct Disk {
 pub struct Hardware {
     pub cpu: Cpu,
     pub gpus: Vec<Gpu>,
+    pub platform_displays: Vec<PlatformDisplay>,
     pub form_factor: FormFactor,
     pub system: SystemInfo,
     pub disks: Vec<Disk>,
@@ -144,9 +155,11 @@ pub fn detect(root: &Root) -> Result<Hardware, DetectError> {
             path: sys,
         });
     }
+    let (gpus, platform_displays) = detect_gpus(root)?;
     Ok(Hardware {
         cpu: detect_cpu(root)?,
-        gpus: detect_gpus(root)?,
+        gpus,
+        platform_displays,
         form_factor: detect_form_factor(root)?,
         system: SystemInfo {
             vendor: root.read_attr(&root.path("sys/class/dmi/id/sys_vendor"))?,
@@ -267,9 +280,10 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn detect_gpus(root: &Root) -> Result<Vec<Gpu>, DetectError> {
+fn detect_gpus(root: &Root) -> Result<(Vec<Gpu>, Vec<PlatformDisplay>), DetectError> {
     // DRM cards first: PCI slot -> [cardN]. Connectors (`card0-DP-1`) are skipped.
     let mut cards: Vec<(String, String)> = Vec::new();
+    let mut platform = Vec::new();
     for card in list_dir(&root.path("sys/class/drm"))? {
         let name = file_name(&card);
         let is_card = name
@@ -278,15 +292,29 @@ fn detect_gpus(root: &Root) -> Result<Vec<Gpu>, DetectError> {
         if !is_card {
             continue;
         }
-        let uevent = card.join("device/uevent");
-        let slot = match root.read_attr(&uevent)? {
-            Some(text) => parse_uevent(&text, "PCI_SLOT_NAME"),
+        let uevent = root.read_attr(&card.join("device/uevent"))?;
+        let slot = match &uevent {
+            Some(text) => parse_uevent(text, "PCI_SLOT_NAME"),
             None => std::fs::canonicalize(card.join("device"))
                 .ok()
-                .map(|p| file_name(&p)),
+                .map(|p| file_name(&p))
+                .filter(|dir| dir.parse::<PciAddress>().is_ok()),
         };
-        if let Some(slot) = slot {
-            cards.push((slot, name));
+        match slot {
+            Some(slot) => cards.push((slot, name)),
+            None => {
+                let field = |key| uevent.as_deref().and_then(|t| parse_uevent(t, key));
+                let driver = std::fs::read_link(card.join("device/driver"))
+                    .ok()
+                    .map(|p| file_name(&p))
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| field("DRIVER"));
+                platform.push(PlatformDisplay {
+                    card: name,
+                    driver,
+                    compatible: field("OF_COMPATIBLE_0"),
+                });
+            }
         }
     }
 
@@ -358,7 +386,7 @@ fn detect_gpus(root: &Root) -> Result<Vec<Gpu>, DetectError> {
         });
     }
     gpus.sort_by_key(|g| g.address);
-    Ok(gpus)
+    Ok((gpus, platform))
 }
 
 /// SMBIOS chassis types (DMTF DSP0134, 7.4.1).

@@ -174,6 +174,18 @@ impl Report {
                 let _ = writeln!(out, "  {}", line.join("  ").trim_end());
             }
         }
+        for d in &hw.platform_displays {
+            let _ = writeln!(
+                out,
+                "Other DRM    {} (driver {}{}): not a PCI device, PRIME does not apply",
+                d.card,
+                d.driver.as_deref().unwrap_or("none"),
+                d.compatible
+                    .as_deref()
+                    .map(|c| format!(", {c}"))
+                    .unwrap_or_default()
+            );
+        }
         if let Some(p) = &self.prime {
             let _ = writeln!(out);
             let _ = writeln!(
@@ -300,10 +312,17 @@ fn suggested(hw: &Hardware) -> Suggested {
 
 fn notes(hw: &Hardware, prime: Option<&Prime>) -> Vec<String> {
     let mut notes = Vec::new();
-    if hw.gpus.is_empty() {
+    if hw.gpus.is_empty() && hw.platform_displays.is_empty() {
         notes.push(
             "No GPU found. That is expected on a server, a VM or a CI runner; leave \
              modules.graphics off or set hardware.gpu to match the real machine."
+                .into(),
+        );
+    } else if hw.gpus.is_empty() {
+        notes.push(
+            "No PCI GPU: the display is driven by a non-PCI DRM device (an SoC GPU, or only \
+             the firmware framebuffer when no GPU driver is loaded). hardware.gpu takes \
+             amd, nvidia or intel, so leave it unset here."
                 .into(),
         );
     }

@@ -74,6 +74,7 @@ fn gpus(v: &Value) -> Vec<GpuRow> {
 fn laptop_intel_nvidia() {
     let v = doctor_json(&fixture("laptop-intel-nvidia"));
     assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["platform_displays"], serde_json::json!([]));
     assert_eq!(v["cpu"]["vendor"], "intel");
     assert_eq!(v["cpu"]["logical_cpus"], 4);
     assert_eq!(
@@ -204,6 +205,35 @@ fn vm_without_gpu_says_so_and_succeeds() {
     let text = doctor_text(&fixture("vm-no-gpu"));
     assert!(text.contains("GPUs         none"), "{text}");
     assert!(text.contains("No GPU found"), "{text}");
+}
+
+/// An ARM laptop whose GPU is a device-tree platform device (Apple AGX via `asahi`):
+/// no PCI display controller, but not "no GPU" either.
+#[test]
+fn arm_soc_gpu_is_reported_as_a_platform_display() {
+    let v = doctor_json(&fixture("arm-platform-gpu"));
+    assert_eq!(
+        v["gpus"],
+        serde_json::json!([]),
+        "the PCIe Wi-Fi card is not a GPU"
+    );
+    assert_eq!(
+        v["platform_displays"],
+        serde_json::json!([{"card": "card0", "driver": "asahi", "compatible": "apple,agx-t8103"}])
+    );
+    assert_eq!(v["cpu"]["vendor"], "other");
+    assert_eq!(v["cpu"]["logical_cpus"], 4);
+    assert_eq!(v["form_factor"]["kind"], "laptop");
+    assert_eq!(v["prime"], Value::Null);
+    assert_eq!(v["suggested"]["gpu"], Value::Null);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("No PCI GPU"), "{notes}");
+    assert!(!notes.contains("No GPU found"), "{notes}");
+    let text = doctor_text(&fixture("arm-platform-gpu"));
+    assert!(
+        text.contains("Other DRM    card0 (driver asahi, apple,agx-t8103)"),
+        "{text}"
+    );
 }
 
 #[test]
