@@ -280,6 +280,16 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The kernel driver bound to `dev`: the last component of its `driver` link, else
+/// `DRIVER=` from its uevent.
+fn driver_of(dev: &Path, uevent: Option<&str>) -> Option<String> {
+    std::fs::read_link(dev.join("driver"))
+        .ok()
+        .map(|p| file_name(&p))
+        .filter(|n| !n.is_empty())
+        .or_else(|| uevent.and_then(|t| parse_uevent(t, "DRIVER")))
+}
+
 fn detect_gpus(root: &Root) -> Result<(Vec<Gpu>, Vec<PlatformDisplay>), DetectError> {
     // DRM cards first: PCI slot -> [cardN]. Connectors (`card0-DP-1`) are skipped.
     let mut cards: Vec<(String, String)> = Vec::new();
@@ -304,11 +314,7 @@ fn detect_gpus(root: &Root) -> Result<(Vec<Gpu>, Vec<PlatformDisplay>), DetectEr
             Some(slot) => cards.push((slot, name)),
             None => {
                 let field = |key| uevent.as_deref().and_then(|t| parse_uevent(t, key));
-                let driver = std::fs::read_link(card.join("device/driver"))
-                    .ok()
-                    .map(|p| file_name(&p))
-                    .filter(|n| !n.is_empty())
-                    .or_else(|| field("DRIVER"));
+                let driver = driver_of(&card.join("device"), uevent.as_deref());
                 platform.push(PlatformDisplay {
                     card: name,
                     driver,
@@ -346,11 +352,7 @@ fn detect_gpus(root: &Root) -> Result<(Vec<Gpu>, Vec<PlatformDisplay>), DetectEr
         let vendor_id = read_id("vendor")?;
         let device_id = read_id("device")?;
         let uevent = root.read_attr(&dev.join("uevent"))?.unwrap_or_default();
-        let driver = std::fs::read_link(dev.join("driver"))
-            .ok()
-            .map(|p| file_name(&p))
-            .filter(|n| !n.is_empty())
-            .or_else(|| parse_uevent(&uevent, "DRIVER"));
+        let driver = driver_of(&dev, Some(&uevent));
         let boot_vga_path = dev.join("boot_vga");
         let boot_vga = match root.read_attr(&boot_vga_path)?.as_deref() {
             None => None,
