@@ -183,10 +183,6 @@ pub fn files(
 ) -> Result<Vec<File>, InitError> {
     let hw = hardware_config(root)?;
     let extra = render::Extra {
-        hardware_config_from: hw
-            .as_ref()
-            .map(|(_, p)| p.display().to_string())
-            .unwrap_or_default(),
         hardware_config: hw.map(|(t, _)| t),
         axios_url: axios_url.to_string(),
     };

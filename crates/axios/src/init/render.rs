@@ -35,13 +35,6 @@ pub fn nix_str(s: &str) -> String {
     out
 }
 
-/// Text for a Nix `#` comment: one line, no control characters.
-fn comment(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// One file of the configuration: its path relative to the target directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
@@ -54,8 +47,6 @@ pub struct File {
 pub struct Extra {
     /// The machine's hardware-configuration.nix, when one exists.
     pub hardware_config: Option<String>,
-    /// Where it came from, for the comment on top.
-    pub hardware_config_from: String,
     pub axios_url: String,
 }
 
@@ -192,8 +183,7 @@ fn host(a: &Answers, f: &Facts) -> String {
 fn hardware(a: &Answers, x: &Extra) -> String {
     match &x.hardware_config {
         Some(text) => format!(
-            "# Copied by `axios init` from {}.\n{text}{}",
-            comment(&x.hardware_config_from),
+            "# Copied by `axios init` from the machine's /etc/nixos/hardware-configuration.nix.\n{text}{}",
             if text.ends_with('\n') { "" } else { "\n" }
         ),
         None => format!(
