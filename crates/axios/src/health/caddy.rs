@@ -184,11 +184,18 @@ fn connect(dial: &str, timeout: Duration) -> std::io::Result<TcpStream> {
 }
 
 fn exchange<S: Read + Write>(s: &mut S, host: &str, path: &str) -> std::io::Result<Vec<u8>> {
-    write!(
-        s,
+    let req = format!(
         "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: axios-doctor\r\nConnection: close\r\n\r\n"
-    )?;
-    s.flush()?;
+    );
+    // a server may answer (and close) before reading the whole request: read its reply anyway
+    match s.write_all(req.as_bytes()).and_then(|()| s.flush()) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            ) => {}
+        r => r?,
+    }
     // the status line is enough
     let mut buf = vec![0u8; 256];
     let mut n = 0;
