@@ -508,3 +508,92 @@ fn unwritable_target_writes_nothing() {
     assert!(text(&o).contains("not a directory"), "{}", text(&o));
     assert_eq!(fs::read_dir(tmp.path()).expect("ls").count(), 1);
 }
+
+/// Drives `axios init` on a pseudo-terminal (Python's pty): waits for each
+/// prompt, types the answer; a bad value is refused and asked again.
+const PTY_DRIVER: &str = r#"
+import os, pty, select, sys, time, json
+script = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+out = b""
+def wait_for(text, deadline=60):
+    global out
+    end = time.time() + deadline
+    while text.encode() not in out:
+        if time.time() > end:
+            sys.stderr.write("never saw %r in:\n%s" % (text, out.decode(errors="replace")))
+            sys.exit(3)
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+for expect, send in script:
+    wait_for(expect)
+    out = b""
+    os.write(fd, send.encode())
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+#[test]
+fn asks_on_a_terminal_with_detected_defaults() {
+    let Some(python) = require_tool("python3") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("cfg");
+    let root = fixtures().join("laptop-intel-nvidia");
+    let script = serde_json::json!([
+        ["Host name", "bad_host\r"],
+        ["not a valid host name", "my-lap\r"],
+        ["User", "zoe\r"],
+        ["Full name", "\u{7f}\u{7f}\u{7f}Zoë Q\r"],
+        ["E-mail", "zoe@example.org\r"],
+        ["Time zone", "Mars/Olympus\r"],
+        ["not a tz database name", "Europe/Paris\r"],
+        ["Locale", "\r"],
+        ["Form factor", "\r"],
+        ["Modules", "\r"],
+    ]);
+    let o = Command::new(python)
+        .arg("-c")
+        .arg(PTY_DRIVER)
+        .arg(script.to_string())
+        .arg(env!("CARGO_BIN_EXE_axios"))
+        .args([
+            "init",
+            &dir.display().to_string(),
+            "--root",
+            &root.display().to_string(),
+        ])
+        .output()
+        .expect("python3");
+    assert!(o.status.success(), "{}", text(&o));
+    let host = fs::read_to_string(dir.join("hosts/my-lap.nix")).expect("host");
+    // detected: laptop form factor, PRIME IDs, the desktop modules with graphics
+    for want in [
+        "formFactor = \"laptop\";",
+        "homeProfile = \"laptop\";",
+        "intelBusId = \"PCI:0:2:0\";",
+        "graphics = true;",
+        "axios.system.timeZone = \"Europe/Paris\";",
+        "axios.system.locale = \"en_US.UTF-8\";",
+    ] {
+        assert!(host.contains(want), "{want} in {host}");
+    }
+    let user = fs::read_to_string(dir.join("users/zoe.nix")).expect("user");
+    assert!(user.contains("fullName = \"Zoë Q\";"), "{user}");
+}
