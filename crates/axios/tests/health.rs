@@ -26,7 +26,12 @@ fn doctor(home: &Path, args: &[&str]) -> Output {
 
 fn doctor_at(root: &str, home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_axios"))
-        .args(["doctor", "--root", root, "--timeout", "2"])
+        .args(["doctor", "--root", root])
+        .args(if args.contains(&"--timeout") {
+            &[][..]
+        } else {
+            &["--timeout", "2"][..]
+        })
         .args(args)
         .env("HOME", home)
         .env_remove("XDG_CONFIG_HOME")
@@ -224,6 +229,56 @@ fn caddy_routes_admin_and_upstreams() {
     .expect("routes");
     let o = doctor(home.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", json(&o));
+}
+
+/// A port that accepts connections and never answers.
+fn silent_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut keep = Vec::new();
+        for s in l.incoming().flatten() {
+            keep.push(s);
+        }
+    });
+    port
+}
+
+#[test]
+fn stuck_upstreams_and_tls_upstreams() {
+    let home = tempfile::tempdir().expect("home");
+    let silent = silent_port();
+    let routes = home.path().join("caddy-routes.json");
+    // the same address once as plain HTTP and once as TLS: probed separately
+    std::fs::write(
+        &routes,
+        serde_json::json!({
+            "stuck": {"domain": "x.test", "target": format!("127.0.0.1:{silent}")},
+            "tls": {"domain": "x.test", "path": "/t/*", "target": format!("https://127.0.0.1:{silent}")},
+        })
+        .to_string(),
+    )
+    .expect("routes");
+    let r = routes.display().to_string();
+    let admin = format!("http://127.0.0.1:{}", dead_port());
+    let o = doctor(
+        home.path(),
+        &[
+            "--json",
+            "--caddy-routes",
+            &r,
+            "--caddy-admin",
+            &admin,
+            "--timeout",
+            "0.5",
+        ],
+    );
+    let v = json(&o);
+    assert!(
+        has(&v, "error", "route stuck", "no reply within 0.5 s"),
+        "{v}"
+    );
+    assert!(has(&v, "ok", "route tls", "accepts connections"), "{v}");
 }
 
 #[test]

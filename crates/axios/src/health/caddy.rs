@@ -106,19 +106,20 @@ pub fn check(o: &Options, h: &mut Health) {
     }
 
     // every route's upstream, once per address
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&axios_caddy::addr::Upstream> = Vec::new();
     for site in &plan.sites {
         for r in &site.routes {
-            let dial = r.upstream.dial.as_str();
-            if seen.contains(&dial) {
+            let up = &r.upstream;
+            if seen.contains(&up) {
                 continue;
             }
-            seen.push(dial);
+            seen.push(up);
+            let dial = up.dial.as_str();
             let users: Vec<&str> = plan
                 .sites
                 .iter()
                 .flat_map(|s| &s.routes)
-                .filter(|x| x.upstream.dial == dial)
+                .filter(|x| &x.upstream == up)
                 .map(|x| x.route.name.as_str())
                 .collect();
             let subject = format!("route {}", users.join(", "));
@@ -129,6 +130,23 @@ pub fn check(o: &Options, h: &mut Health) {
                     format!("upstream {} {what}", r.upstream.caddyfile()),
                     None,
                 )),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    h.findings.push(f(
+                        Severity::Error,
+                        &subject,
+                        format!(
+                            "upstream {} sent no reply within {:.1} s",
+                            r.upstream.caddyfile(),
+                            o.timeout.as_secs_f64()
+                        ),
+                        Some(format!("the service on {dial} is stuck or slow: check its logs or restart it (--timeout waits longer)")),
+                    ))
+                }
                 Err(e) => h.findings.push(f(
                     Severity::Error,
                     &subject,

@@ -24,6 +24,8 @@ pub enum WriteError {
     },
     #[error("{path} exists and is not a directory (nothing was written)")]
     NotDir { path: PathBuf },
+    #[error("{path} is a directory where axios init writes a file; move it away (nothing was written, --force never replaces a directory)")]
+    DirInTheWay { path: PathBuf },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
@@ -109,6 +111,14 @@ fn into_new(dir: &Path, files: &[File]) -> Result<(), WriteError> {
 }
 
 fn into_existing(dir: &Path, files: &[File], force: bool) -> Result<(), WriteError> {
+    if let Some(f) = files
+        .iter()
+        .find(|f| fs::symlink_metadata(dir.join(&f.path)).is_ok_and(|m| m.is_dir()))
+    {
+        return Err(WriteError::DirInTheWay {
+            path: dir.join(&f.path),
+        });
+    }
     let exists = existing(dir, files);
     if !exists.is_empty() && !force {
         return Err(WriteError::Exists {
@@ -245,6 +255,20 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(left.len(), 2, "{left:?}");
+    }
+
+    #[test]
+    fn never_replaces_a_directory() {
+        let t = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(t.path().join("a.nix/keep")).expect("seed");
+        fs::write(t.path().join("a.nix/keep/data"), "precious").expect("seed");
+        let e = write(t.path(), &files(), true).expect_err("refuses");
+        assert!(e.to_string().contains("is a directory"), "{e}");
+        assert_eq!(
+            fs::read_to_string(t.path().join("a.nix/keep/data")).expect("kept"),
+            "precious"
+        );
+        assert!(!t.path().join("hosts").exists());
     }
 
     #[test]
