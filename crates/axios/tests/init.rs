@@ -22,6 +22,23 @@ fn kept() -> PathBuf {
     repo().join("tests/nix/cases/init-generated")
 }
 
+/// A file of the repository outside the crate. The Nix package builds the
+/// crates alone: there it is missing and the test says SKIPPED (under
+/// CI=true, where the whole checkout is present, that is a failure).
+fn repo_file(rel: &str) -> Option<PathBuf> {
+    let p = repo().join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert_ne!(
+        std::env::var("CI").as_deref(),
+        Ok("true"),
+        "{rel} is missing from the checkout"
+    );
+    eprintln!("SKIPPED: {rel} is not here (a build of the crates alone)");
+    None
+}
+
 fn axios(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_axios"))
         .args(args)
@@ -214,6 +231,9 @@ fn generate(tmp: &Path, out: &Path) -> Vec<String> {
 
 #[test]
 fn generated_configurations_are_the_kept_ones_and_evaluate_with_mksystem() {
+    if repo_file("tests/nix/run").is_none() {
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("out");
     let names = generate(tmp.path(), &out);
@@ -280,6 +300,9 @@ fn module_list_is_the_registrys() {
     let Some(nix) = require_tool("nix-instantiate") else {
         return;
     };
+    if repo_file("nixos/registry.nix").is_none() {
+        return;
+    }
     let expr = format!(
         "let r = import {}/nixos/registry.nix; in builtins.filter (n: r.${{n}}.category == \"flagged\" || (r.${{n}}.category == \"core\" && r.${{n}} ? enable)) (builtins.attrNames r)",
         repo().display()
