@@ -168,12 +168,22 @@ pub fn status(
             env.display()
         ));
     }
-    let openxr_backend = openxr.as_ref().and_then(|r| {
-        cfg.backends
+    let selected = select::selected(paths);
+    // the backend matching `f`, the selected one first (two backends may share a path)
+    let matching = |f: &dyn Fn(&crate::Backend) -> bool| -> Option<String> {
+        let sel = selected.as_ref().map(|s| s.backend.as_str());
+        let mut hits: Vec<&String> = cfg
+            .backends
             .iter()
-            .find(|(_, b)| same_file(&paths.expand(&b.manifest), &r.file))
-            .map(|(n, _)| n.clone())
-    });
+            .filter(|(_, b)| f(b))
+            .map(|(n, _)| n)
+            .collect();
+        hits.sort_by_key(|n| Some(n.as_str()) != sel);
+        hits.first().map(|n| (*n).clone())
+    };
+    let openxr_backend = openxr
+        .as_ref()
+        .and_then(|r| matching(&|b| same_file(&paths.expand(&b.manifest), &r.file)));
     if let Some(r) = &openxr {
         if !r.dangling.is_empty() {
             warnings.push(format!(
@@ -195,10 +205,7 @@ pub fn status(
         Err(e) => (vec![], Some(e.to_string())),
     };
     let vr_backend = runtime.first().and_then(|first| {
-        cfg.backends
-            .iter()
-            .find(|(_, b)| same_file(&paths.expand(&b.openvr_runtime), Path::new(first)))
-            .map(|(n, _)| n.clone())
+        matching(&|b| same_file(&paths.expand(&b.openvr_runtime), Path::new(first)))
     });
     let vrpath = VrPathInfo {
         exists: vp.exists(),
@@ -239,7 +246,7 @@ pub fn status(
         openxr,
         openxr_backend,
         warnings,
-        selected: select::selected(paths),
+        selected,
         vrpath,
         units,
         wivrn_leftovers: select::leftovers(paths),

@@ -241,6 +241,15 @@ async fn open(bus: Bus, timeout: Duration) -> Result<ManagerProxy<'static>, Unit
         }))
 }
 
+impl Drop for Systemd {
+    fn drop(&mut self) {
+        // zbus spawns clean-up tasks when a proxy or stream goes: give it the runtime
+        let _guard = self.rt.enter();
+        self.session.take();
+        self.system.take();
+    }
+}
+
 impl UnitControl for Systemd {
     fn state(&mut self, unit: &UnitRef) -> Result<UnitState, UnitError> {
         let proxy = self.proxy(unit.bus)?;
