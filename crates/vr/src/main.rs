@@ -62,6 +62,9 @@ enum Cmd {
     },
     /// Put back the state from before the first `select`.
     Restore,
+    /// Roll back a switch that was interrupted (killed, power loss); select and restore
+    /// do this first on their own.
+    Recover,
     /// Check the backends file (the NixOS module runs this at build time).
     Check {
         /// Also require every manifest, library and openvr_runtime to exist.
@@ -222,6 +225,18 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
                 cli.json,
                 "restored the state from before the first select",
             )?;
+            Ok(EXIT_OK)
+        }
+        Cmd::Recover => {
+            if !select::interrupted(&paths) {
+                println!("nothing to recover");
+                return Ok(EXIT_OK);
+            }
+            let mut sd = systemd_for(&cfg)?;
+            match select::recover_only(&paths, &cfg, &mut sd)? {
+                Some(a) => println!("rolled back an interrupted `{a}`"),
+                None => println!("nothing to recover"),
+            }
             Ok(EXIT_OK)
         }
         Cmd::Check { .. } => Ok(EXIT_OK),

@@ -468,10 +468,14 @@ pub fn select(
 
     // journal-units: nothing has changed yet, so a failure here needs no rollback
     let running = running_units(units, &all)?;
-    hooks
-        .before("journal-units")
-        .map_err(|m| Error::io(sd.journal(), std::io::Error::other(m)))?;
-    let mut journal = snapshot::save(&sd.journal(), &action, &touched(paths), &[], &running)?;
+    let not_started = |cause: String| Error::RolledBack {
+        backend: name.to_string(),
+        step: "journal-units".into(),
+        cause,
+    };
+    hooks.before("journal-units").map_err(not_started)?;
+    let mut journal = snapshot::save(&sd.journal(), &action, &touched(paths), &[], &running)
+        .map_err(|e| not_started(e.to_string()))?;
     hooks.after("journal-units");
 
     let mut step = "stop-units";
@@ -625,6 +629,23 @@ pub fn select(
             }
         }
     }
+}
+
+/// Whether a killed run left a journal to roll back.
+pub fn interrupted(paths: &Paths) -> bool {
+    StateDir::new(paths).journal().exists()
+}
+
+/// Roll back an interrupted `select`/`restore`, if any (`select` and `restore` also do it
+/// first). Returns the interrupted action.
+pub fn recover_only(
+    paths: &Paths,
+    cfg: &Config,
+    units: &mut dyn UnitControl,
+) -> Result<Option<String>> {
+    let sd = StateDir::new(paths);
+    let _lock = lock(&sd)?;
+    recover(&sd, cfg, units)
 }
 
 /// Put back the state from before the first `select` (files and which units ran).
