@@ -174,6 +174,12 @@ fn preflight(paths: &Paths) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
     let me = euid();
     for p in touched(paths) {
+        if p.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(Error::Refused(format!(
+                "{} is a directory where a file or symlink belongs; move it away",
+                p.display()
+            )));
+        }
         if let (Ok(m), Some(me)) = (p.symlink_metadata(), me) {
             if m.uid() != me {
                 return Err(Error::Refused(format!(
