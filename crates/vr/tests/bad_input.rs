@@ -32,7 +32,8 @@ fn missing_malformed_and_incomplete_manifests() {
     let m = fx.manifest("wivrn");
     let lib = fx.store.join("wivrn/lib/wivrn/libopenxr_wivrn.so");
     let good = std::fs::read(&m).expect("manifest");
-    let cases: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Breaker<'a> = Box<dyn Fn() + 'a>;
+    let cases: Vec<(&str, Breaker)> = vec![
         (
             "does not exist",
             Box::new(|| std::fs::remove_file(&m).expect("rm")),
