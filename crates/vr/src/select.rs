@@ -327,7 +327,10 @@ fn sweep(sd: &StateDir) {
     if let Ok(rd) = std::fs::read_dir(&sd.dir) {
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(".snapshot-tmp-") || n.starts_with("journal.done") {
+            if n.starts_with(".snapshot-tmp-")
+                || n.starts_with("journal.done")
+                || n == "journal.next"
+            {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }

@@ -350,3 +350,48 @@ fn read_only_directory_is_refused() {
     assert_eq!(fx.tree(), before);
     assert!(fx.active_runtime().symlink_metadata().is_err());
 }
+
+#[test]
+fn when_the_rollback_fails_too_the_journal_stays_and_recover_finishes() {
+    let Some(fx) = prepared() else { return };
+    let before = fx.tree();
+    // wivrn fails to start, and monado cannot be started again during the rollback
+    fx.bus().set("fail", &["wivrn.service", "monado.service"]);
+    let o = fx.run(&["select", "wivrn"]);
+    assert_eq!(code(&o), 4, "{}", text(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("the rollback ALSO failed")
+            && e.contains("monado.service")
+            && e.contains("journal"),
+        "{e}"
+    );
+    assert_eq!(fx.tree(), before, "the files were rolled back all the same");
+    assert!(fx.state_dir().join("journal").exists());
+    assert_eq!(fx.json(&["status"])["interrupted"], true);
+    // once monado can start again, recover finishes the job
+    fx.bus().set("fail", &[]);
+    let o = fx.run(&["recover"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(fx.tree(), before);
+    assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
+    assert!(!fx.state_dir().join("journal").exists());
+}
+
+#[test]
+fn corrupt_journal_is_reported_not_applied() {
+    let Some(fx) = prepared() else { return };
+    let before = fx.tree();
+    let j = fx.state_dir().join("journal");
+    std::fs::create_dir_all(&j).expect("mkdir");
+    std::fs::write(j.join("snapshot.json"), b"{\"version\": 1, \"entries\": [").expect("w");
+    let o = fx.run(&["select", "wivrn"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(
+        stderr(&o).contains("journal/snapshot.json") && stderr(&o).contains("move it away"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(fx.tree(), before);
+    assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
+}

@@ -250,3 +250,21 @@ fn list_shows_backends_and_found_manifests() {
         text(&o)
     );
 }
+
+#[test]
+fn no_vrpath_and_no_openxr_dir_yet() {
+    let Some(fx) = Fx::with_bus(&[]) else { return };
+    std::fs::remove_dir_all(fx.home.join(".config")).expect("rm");
+    let o = fx.run(&["select", "wivrn"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let v = fx.vrpath_json();
+    assert_eq!(
+        v["runtime"][0],
+        fx.store.join("xrizer/lib/xrizer").display().to_string()
+    );
+    assert_eq!(v["jsonid"], "vrpathreg");
+    assert_eq!(v["version"], 1);
+    let o = fx.run(&["restore"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(!fx.vrpath().exists() && fx.active_runtime().symlink_metadata().is_err());
+}
