@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use axios_vr::report::{self, ListReport, StatusReport};
 use axios_vr::select::{self, Outcome, Plan};
 use axios_vr::units::{Bus, Systemd, UnitControl, UnitRef};
@@ -192,15 +191,17 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             Ok(EXIT_OK)
         }
         Cmd::Select { backend, dry_run } => {
-            let name = backend.or(cfg.default.clone()).context(
-                "no backend given and no `default` in the backends file: name one (axios-vr list shows them)",
-            ).map_err(|e| anyhow::Error::new(axios_vr::Error::Environment { what: "the backend".into(), hint: format!("{e}") }))?;
-            for w in paths.xr_runtime_json.iter() {
-                tracing::warn!(
-                    "XR_RUNTIME_JSON={} is set and overrides the active runtime",
-                    w.display()
-                );
-            }
+            let Some(name) = backend.or(cfg.default.clone()) else {
+                return Err(axios_vr::Error::Environment {
+                    what: "the backend".into(),
+                    hint: format!(
+                        "none given and no `default` in {}: name one of {}",
+                        cfg_path.display(),
+                        cfg.names()
+                    ),
+                }
+                .into());
+            };
             if dry_run {
                 let plan = select::plan(&paths, &cfg, &name)?;
                 if cli.json {

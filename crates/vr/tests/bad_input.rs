@@ -220,3 +220,18 @@ fn odd_bytes_in_files_do_not_panic() {
     assert!(stderr(&o).contains("active_runtime.json"), "{}", text(&o));
     assert_untouched(&fx, &before);
 }
+
+#[test]
+fn select_without_a_name_and_without_a_default() {
+    let fx = Fx::bare();
+    fx.write_config(&fx.default_config().replace("default = \"alvr\"\n", ""));
+    let before = fx.tree();
+    let o = fx.run(&["select"]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        stderr(&o).contains("no `default`") && stderr(&o).contains("alvr, monado, wivrn"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(fx.tree(), before);
+}
