@@ -404,9 +404,14 @@ fn rollback(
 }
 
 /// Roll back a journal left by a killed run, if any. Call with the lock held.
-fn recover(sd: &StateDir, cfg: &Config, units: &mut dyn UnitControl) -> Result<Option<String>> {
+fn recover(
+    paths: &Paths,
+    sd: &StateDir,
+    cfg: &Config,
+    units: &mut dyn UnitControl,
+) -> Result<Option<String>> {
     sweep(sd);
-    let Some(snap) = snapshot::load(&sd.journal())? else {
+    let Some(snap) = snapshot::load(&sd.journal(), &touched(paths))? else {
         return Ok(None);
     };
     let mut all = all_units(cfg);
@@ -463,7 +468,7 @@ pub fn select(
     preflight(paths)?;
     let sd = StateDir::new(paths);
     let _lock = lock(&sd)?;
-    let recovered = recover(&sd, cfg, units)?;
+    let recovered = recover(paths, &sd, cfg, units)?;
     let all = all_units(cfg);
     let hooks = Hooks::from_env(paths);
     let action = format!("select {name}");
@@ -654,7 +659,7 @@ pub fn recover_only(
 ) -> Result<Option<String>> {
     let sd = StateDir::new(paths);
     let _lock = lock(&sd)?;
-    recover(&sd, cfg, units)
+    recover(paths, &sd, cfg, units)
 }
 
 /// Put back the state from before the first `select` (files and which units ran).
@@ -662,8 +667,8 @@ pub fn restore(paths: &Paths, cfg: &Config, units: &mut dyn UnitControl) -> Resu
     preflight(paths)?;
     let sd = StateDir::new(paths);
     let _lock = lock(&sd)?;
-    let recovered = recover(&sd, cfg, units)?;
-    let Some(original) = snapshot::load(&sd.original())? else {
+    let recovered = recover(paths, &sd, cfg, units)?;
+    let Some(original) = snapshot::load(&sd.original(), &touched(paths))? else {
         if recovered.is_some() {
             return Ok(Outcome {
                 action: "restore".into(),

@@ -130,8 +130,10 @@ pub fn save(
     Ok(snap)
 }
 
-/// Load the snapshot at `dir`; `Ok(None)` when there is none.
-pub fn load(dir: &Path) -> Result<Option<Snapshot>> {
+/// Load the snapshot at `dir`; `Ok(None)` when there is none. Every entry must be one of
+/// `allowed` (the files axios-vr manages for this user) and every data file a plain name in
+/// `data/`: a tampered or foreign snapshot must never delete or write anything else.
+pub fn load(dir: &Path, allowed: &[PathBuf]) -> Result<Option<Snapshot>> {
     let f = dir.join(INDEX);
     let bytes = match std::fs::read(&f) {
         Ok(b) => b,
@@ -143,6 +145,25 @@ pub fn load(dir: &Path) -> Result<Option<Snapshot>> {
         message: e.to_string(),
     })?;
     snap.dir = dir.to_path_buf();
+    for e in &snap.entries {
+        if !allowed.contains(&e.path) {
+            return Err(Error::State {
+                path: f.clone(),
+                message: format!(
+                    "it names {}, which is not a file axios-vr manages for this user (was HOME or XDG_CONFIG_HOME changed?)",
+                    e.path.display()
+                ),
+            });
+        }
+        if let Slot::File { file, .. } = &e.slot {
+            if file.is_empty() || !file.chars().all(|c| c.is_ascii_digit()) {
+                return Err(Error::State {
+                    path: f.clone(),
+                    message: format!("bad data file name {file:?}"),
+                });
+            }
+        }
+    }
     Ok(Some(snap))
 }
 

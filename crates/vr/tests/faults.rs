@@ -395,3 +395,33 @@ fn corrupt_journal_is_reported_not_applied() {
     assert_eq!(fx.tree(), before);
     assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
 }
+
+/// Found by fuzzing (as root, it deleted /etc/passwd): a tampered journal naming a file
+/// outside the ones axios-vr manages must be refused, never applied.
+#[test]
+fn tampered_journal_cannot_touch_other_files() {
+    let Some(fx) = prepared() else { return };
+    let victim = fx.root().join("victim.txt");
+    std::fs::write(&victim, b"precious").expect("w");
+    let secret = fx.root().join("secret.txt");
+    std::fs::write(&secret, b"secret").expect("w");
+    let before = fx.tree();
+    let j = fx.state_dir().join("journal");
+    for index in [
+        serde_json::json!({"version": 1, "action": "x", "running": [],
+            "entries": [{"path": victim, "slot": {"kind": "absent"}}]}),
+        serde_json::json!({"version": 1, "action": "x", "running": [],
+            "entries": [{"path": fx.vrpath(), "slot": {"kind": "file", "file": format!("../../../../{}", secret.display()), "mode": 420}}]}),
+    ] {
+        std::fs::create_dir_all(j.join("data")).expect("mkdir");
+        std::fs::write(j.join("snapshot.json"), index.to_string()).expect("w");
+        for cmd in [&["select", "wivrn"][..], &["restore"], &["recover"]] {
+            let o = fx.run(cmd);
+            assert_eq!(code(&o), 1, "{cmd:?}: {}", text(&o));
+            assert!(stderr(&o).contains("journal/snapshot.json"), "{}", text(&o));
+            assert_eq!(std::fs::read(&victim).expect("victim kept"), b"precious");
+            assert_eq!(fx.tree(), before, "{cmd:?}");
+        }
+        std::fs::remove_dir_all(&j).expect("rm");
+    }
+}
