@@ -523,26 +523,32 @@ pub fn select(
 
         step = "journal";
         hooks.before(step)?;
-        // the files as they are now that the other backends stopped
-        let tmp = sd.dir.join("journal.next");
-        let _ = std::fs::remove_dir_all(&tmp);
-        let next = snapshot::save(&tmp, &action, &touched(paths), &[], &running)
-            .map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, sd.journal())
-            .or_else(|_| {
-                // rename over a non-empty dir fails: swap in two renames
-                let old = sd.dir.join(format!("journal.done-{}", std::process::id()));
-                std::fs::rename(sd.journal(), &old)?;
-                std::fs::rename(&tmp, sd.journal())?;
-                let _ = std::fs::remove_dir_all(&old);
-                Ok::<(), std::io::Error>(())
-            })
-            .map_err(|e| format!("{}: {e}", sd.journal().display()))?;
-        journal = snapshot::Snapshot {
-            dir: sd.journal(),
-            ..next
-        };
-        hooks.after(step);
+        // the files as they are now that the other backends stopped (unchanged, and not
+        // saved again, when none was running)
+        if out.stopped.is_empty() {
+            hooks.after(step);
+        }
+        if !out.stopped.is_empty() {
+            let tmp = sd.dir.join("journal.next");
+            let _ = std::fs::remove_dir_all(&tmp);
+            let next = snapshot::save(&tmp, &action, &touched(paths), &[], &running)
+                .map_err(|e| e.to_string())?;
+            std::fs::rename(&tmp, sd.journal())
+                .or_else(|_| {
+                    // rename over a non-empty dir fails: swap in two renames
+                    let old = sd.dir.join(format!("journal.done-{}", std::process::id()));
+                    std::fs::rename(sd.journal(), &old)?;
+                    std::fs::rename(&tmp, sd.journal())?;
+                    let _ = std::fs::remove_dir_all(&old);
+                    Ok::<(), std::io::Error>(())
+                })
+                .map_err(|e| format!("{}: {e}", sd.journal().display()))?;
+            journal = snapshot::Snapshot {
+                dir: sd.journal(),
+                ..next
+            };
+            hooks.after(step);
+        }
 
         step = "active-runtime";
         hooks.before(step)?;
