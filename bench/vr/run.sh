@@ -6,7 +6,7 @@
 # measures the program's own file work and start-up. Run by hand (not by the tests):
 #
 #   cargo build --release -p axios-vr
-#   bench/vr/run.sh [SWITCHES]          # default 200 per tool
+#   bench/vr/run.sh [SWITCHES]          # default 200 per variant, in rounds of 20
 set -euo pipefail
 
 N=${1:-200}
@@ -52,18 +52,24 @@ naive() { # $1 = home, $2 = backend
 }
 
 ns() { date +%s%N; }
-t_axios=0 t_naive=0
-for ((i = 0; i < N; i++)); do
-  b=$([ $((i % 2)) = 0 ] && echo wivrn || echo alvr)
-  s=$(ns); naive "$W/a" "$b"; e=$(ns); t_naive=$((t_naive + e - s))
-  s=$(ns); HOME=$W/b XDG_CONFIG_HOME='' XDG_STATE_HOME='' XR_RUNTIME_JSON='' "$BIN" --config "$W/vr.toml" -q select "$b" > /dev/null; e=$(ns)
-  t_axios=$((t_axios + e - s))
+ax() { HOME=$W/b XDG_CONFIG_HOME='' XDG_STATE_HOME='' XR_RUNTIME_JSON='' "$BIN" --config "$W/vr.toml" -q select "$@" > /dev/null; }
+# ROUNDS rounds of K switches per variant, interleaved; the per-switch median over rounds
+K=20
+ROUNDS=$(( (N + K - 1) / K ))
+: > "$W/naive"; : > "$W/axios"; : > "$W/dry"
+for ((r = 0; r < ROUNDS; r++)); do
+  s=$(ns); for ((i = 0; i < K; i++)); do naive "$W/a" "$([ $((i % 2)) = 0 ] && echo wivrn || echo alvr)"; done; e=$(ns)
+  echo $(( (e - s) / K )) >> "$W/naive"
+  s=$(ns); for ((i = 0; i < K; i++)); do ax "$([ $((i % 2)) = 0 ] && echo wivrn || echo alvr)"; done; e=$(ns)
+  echo $(( (e - s) / K )) >> "$W/axios"
+  s=$(ns); for ((i = 0; i < K; i++)); do ax wivrn --dry-run; done; e=$(ns)
+  echo $(( (e - s) / K )) >> "$W/dry"
 done
 # both homes must end in the same runtime
 [ "$(readlink "$W/a/.config/openxr/1/active_runtime.json")" = "$(readlink "$W/b/.config/openxr/1/active_runtime.json" | sed "s|$W/b|$W/a|")" ] || { echo "homes differ" >&2; exit 1; }
-awk -v a="$t_axios" -v n="$t_naive" -v N="$N" 'BEGIN {
-  printf "switches per tool: %d\n", N
-  printf "naive ln + jq + mv: %.2f ms per switch\n", n / N / 1e6
-  printf "axios-vr select:    %.2f ms per switch\n", a / N / 1e6
-  printf "ratio axios-vr / naive: %.2f\n", a / n
-}'
+med() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1e6 }'; }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $ROUNDS rounds of $K switches per variant (median ms per switch)"
+echo "naive ln + jq + mv:        $(med "$W/naive")"
+echo "axios-vr select:           $(med "$W/axios")"
+echo "axios-vr select --dry-run: $(med "$W/dry")   (start-up, config, manifest and vrpath checks only)"
+awk -v a="$(med "$W/axios")" -v n="$(med "$W/naive")" 'BEGIN { printf "ratio axios-vr / naive:    %.2f\n", a / n }'

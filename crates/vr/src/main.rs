@@ -84,11 +84,15 @@ fn main() -> ExitCode {
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
+            // our errors already say their cause: print them once, not as a chain
+            match e.downcast_ref::<axios_vr::Error>() {
+                Some(own) => eprintln!("axios-vr: {own}"),
+                None => eprintln!("axios-vr: {e:#}"),
+            }
             let code = e
                 .downcast_ref::<axios_vr::Error>()
                 .map(axios_vr::Error::exit_code)
                 .unwrap_or(EXIT_CONFIG);
-            eprintln!("axios-vr: {e:#}");
             ExitCode::from(code as u8)
         }
     }
