@@ -173,6 +173,16 @@ fn euid() -> Option<u32> {
 fn preflight(paths: &Paths) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
     let me = euid();
+    // root (sudo) switching a user's runtime would leave root-owned files in their home
+    if let (Ok(m), Some(me)) = (std::fs::metadata(&paths.home), me) {
+        if m.uid() != me {
+            return Err(Error::Refused(format!(
+                "HOME {} belongs to uid {} but axios-vr runs as uid {me}: run it as that user (not with sudo)",
+                paths.home.display(),
+                m.uid()
+            )));
+        }
+    }
     for p in touched(paths) {
         if p.symlink_metadata().is_ok_and(|m| m.is_dir()) {
             return Err(Error::Refused(format!(

@@ -425,3 +425,21 @@ fn tampered_journal_cannot_touch_other_files() {
         std::fs::remove_dir_all(&j).expect("rm");
     }
 }
+
+#[test]
+fn a_home_owned_by_someone_else_is_refused() {
+    let Some(fx) = prepared() else { return };
+    let before = fx.tree();
+    std::os::unix::fs::chown(&fx.home, Some(4242), Some(4242)).expect("chown");
+    for cmd in [&["select", "wivrn"][..], &["restore"]] {
+        let o = fx.run(cmd);
+        assert_eq!(code(&o), 3, "{}", text(&o));
+        assert!(
+            stderr(&o).contains("belongs to uid 4242") && stderr(&o).contains("not with sudo"),
+            "{}",
+            text(&o)
+        );
+    }
+    assert_eq!(fx.tree(), before);
+    assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
+}
