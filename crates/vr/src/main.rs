@@ -16,7 +16,12 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "axios-vr",
     version,
-    about = "Switch the OpenXR/OpenVR runtime between VR backends (WiVRn, ALVR, Monado) in one transaction"
+    about = "Switch the OpenXR/OpenVR runtime between VR backends (WiVRn, ALVR, Monado) in one transaction",
+    after_help = "Exit codes: 0 done; 1 the switch failed and was rolled back (previous state in place); \
+2 configuration or usage error (nothing touched); 3 refused before any change (foreign owner, \
+read-only, malformed vrpath, D-Bus unreachable, another run); 4 the rollback failed too (run \
+`axios-vr recover`).\n\nFiles: /etc/axios/vr.toml (backends); $XDG_STATE_HOME/axios/vr/ \
+(state.json, original/, journal/, lock)."
 )]
 struct Cli {
     /// The backends file [default: /etc/axios/vr.toml, the one the NixOS module installs]
@@ -64,6 +69,12 @@ enum Cmd {
     /// Roll back a switch that was interrupted (killed, power loss); select and restore
     /// do this first on their own.
     Recover,
+    /// Print shell completions (for packaging).
+    #[command(hide = true)]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page, roff (for packaging).
+    #[command(hide = true)]
+    Man,
     /// Check the backends file (the NixOS module runs this at build time).
     Check {
         /// Also require every manifest, library and openvr_runtime to exist.
@@ -128,6 +139,20 @@ fn systemd_for(cfg: &Config) -> Result<Systemd, axios_vr::Error> {
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
+    // generated from the clap definition, so help, man page and completions agree
+    match &cli.cmd {
+        Cmd::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "axios-vr", &mut std::io::stdout());
+            return Ok(EXIT_OK);
+        }
+        Cmd::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            return Ok(EXIT_OK);
+        }
+        _ => {}
+    }
     let cfg_path = cli
         .config
         .clone()
@@ -244,7 +269,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Cmd::Check { .. } => Ok(EXIT_OK),
+        Cmd::Check { .. } | Cmd::Completions { .. } | Cmd::Man => Ok(EXIT_OK),
     }
 }
 

@@ -235,3 +235,28 @@ fn select_without_a_name_and_without_a_default() {
     );
     assert_eq!(fx.tree(), before);
 }
+
+#[test]
+fn man_page_and_completions_come_from_the_cli_definition() {
+    let fx = Fx::bare();
+    let man = fx.run(&["man"]);
+    assert_eq!(code(&man), 0);
+    let man = String::from_utf8_lossy(&man.stdout);
+    for s in [
+        ".TH axios-vr 1",
+        "select",
+        "restore",
+        "Exit codes",
+        "journal",
+    ] {
+        assert!(man.contains(s), "{s} in man page");
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let o = fx.run(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{}", text(&o));
+        let c = String::from_utf8_lossy(&o.stdout);
+        assert!(c.contains("select") && c.contains("dry-run"), "{shell}");
+    }
+    let help = fx.run(&["--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Exit codes: 0 done"));
+}
