@@ -23,6 +23,34 @@ const STEPS: &[&str] = &[
     "commit",
 ];
 
+/// Start `axios-vr ARGS` paused after `step` (test hook); returns once it is there.
+fn paused_at(fx: &Fx, args: &[&str], step: &str) -> std::process::Child {
+    let paused = fx.state_dir().join("paused");
+    let _ = std::fs::remove_file(&paused);
+    let child = fx
+        .cmd(args)
+        .env("AXIOS_VR_TEST_PAUSE_AT", step)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let t = Instant::now();
+    while !paused.exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "{step}: never reached"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+/// SIGKILL `child` and reap it.
+fn kill_9(mut child: std::process::Child) {
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+}
+
 /// A machine where alvr was selected and monado runs: the "previous state" to keep.
 fn prepared() -> Option<Fx> {
     let fx = Fx::with_bus(&[])?;
@@ -128,25 +156,7 @@ fn kill_9_after_each_step_then_the_next_run_recovers() {
     let Some(fx) = prepared() else { return };
     let before = fx.tree();
     for step in STEPS {
-        let paused = fx.state_dir().join("paused");
-        let _ = std::fs::remove_file(&paused);
-        let mut child = fx
-            .cmd(&["select", "wivrn"])
-            .env("AXIOS_VR_TEST_PAUSE_AT", step)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let t = Instant::now();
-        while !paused.exists() {
-            assert!(
-                t.elapsed() < Duration::from_secs(20),
-                "{step}: never reached"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        child.kill().expect("SIGKILL");
-        let _ = child.wait();
+        kill_9(paused_at(&fx, &["select", "wivrn"], step));
         let st = fx.json(&["status"]);
         // the journal is gone once the commit rename is done
         assert_eq!(st["interrupted"], *step != "commit", "{step}: {st}");
@@ -186,24 +196,7 @@ fn kill_9_then_restore_recovers_and_restores_the_original() {
     };
     let original = fx.tree();
     for step in ["stop-units", "vrpath", "start-unit"] {
-        let paused = fx.state_dir().join("paused");
-        let _ = std::fs::remove_file(&paused);
-        let mut child = fx
-            .cmd(&["select", "wivrn"])
-            .env("AXIOS_VR_TEST_PAUSE_AT", step)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let t = Instant::now();
-        while !paused.exists() {
-            assert!(
-                t.elapsed() < Duration::from_secs(20),
-                "{step}: never reached"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        child.kill().expect("SIGKILL");
-        let _ = child.wait();
+        kill_9(paused_at(&fx, &["select", "wivrn"], step));
         let o = fx.run(&["restore"]);
         assert_eq!(code(&o), 0, "{step}: {}", text(&o));
         assert_eq!(fx.tree(), original, "{step}");
@@ -218,23 +211,11 @@ fn kill_9_then_restore_recovers_and_restores_the_original() {
 #[test]
 fn a_second_run_during_a_switch_is_refused() {
     let Some(fx) = prepared() else { return };
-    let paused = fx.state_dir().join("paused");
-    let mut child = fx
-        .cmd(&["select", "wivrn"])
-        .env("AXIOS_VR_TEST_PAUSE_AT", "active-runtime")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let t = Instant::now();
-    while !paused.exists() {
-        assert!(t.elapsed() < Duration::from_secs(20), "never reached");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let child = paused_at(&fx, &["select", "wivrn"], "active-runtime");
     let o = fx.run(&["select", "alvr"]);
     assert_eq!(code(&o), 3, "{}", text(&o));
     assert!(stderr(&o).contains("another axios-vr"), "{}", text(&o));
-    child.kill().expect("kill");
-    let _ = child.wait();
+    kill_9(child);
     let o = fx.run(&["select", "alvr"]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(

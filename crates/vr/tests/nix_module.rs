@@ -8,31 +8,11 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_axios-vr");
 
-fn nixpkgs_lib() -> Option<PathBuf> {
-    let p = std::env::var_os("NIXPKGS_LIB")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib"))
-        })
-        .filter(|p| p.join("lib").is_dir())
-        .or_else(|| {
-            let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/vendor/nixpkgs-lib");
-            shared.join("lib").is_dir().then_some(shared)
-        });
-    if p.is_none() {
-        eprintln!(
-            "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
-        );
-    }
-    p
-}
-
 /// Evaluate the gaming module with `host` (a Nix attrset); returns `{ failed, settings,
 /// script, file, unit }`.
 fn evaluate(host: &str) -> Option<serde_json::Value> {
     axios_core::testing::require_tool("nix-instantiate")?;
-    let lib = nixpkgs_lib()?;
+    let lib = axios_core::testing::nixpkgs_lib()?;
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let expr = format!(
         r#"let
@@ -228,22 +208,10 @@ fn login_unit_verifies_and_is_hardened() {
     ] {
         assert!(!err.contains(bad), "{unit}\n{err}");
     }
-    let o = Command::new(&analyze)
-        .args(["security", "--offline=true"])
-        .arg(&p)
-        .output()
-        .expect("security");
-    let text = String::from_utf8_lossy(&o.stdout);
-    let score: f64 = text
-        .lines()
-        .find_map(|l| l.split("exposure level for").nth(1))
-        .and_then(|rest| rest.split(':').nth(1))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{text}"));
+    let score = axios_core::testing::systemd_exposure(&analyze, &p);
     eprintln!("axios-vr-select.service exposure: {score}");
     assert!(
         score <= 4.0,
-        "exposure {score} > 4.0 (measured 3.6):\n{text}"
+        "exposure {score} > 4.0 (measured 3.6):\n{unit}"
     );
 }

@@ -4,10 +4,9 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_axios-vr");
@@ -15,8 +14,9 @@ pub const FAKE: &str = env!("CARGO_BIN_EXE_axios-vr-fake-systemd");
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 pub struct Bus {
-    daemon: Child,
     fake: Option<Child>,
+    // dropped after the fake systemd
+    _daemon: axios_core::testing::PrivateBus,
     pub address: String,
     pub dir: PathBuf,
 }
@@ -27,8 +27,6 @@ impl Drop for Bus {
             let _ = f.kill();
             let _ = f.wait();
         }
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
     }
 }
 
@@ -58,45 +56,12 @@ fn read_lines(p: &Path) -> Vec<String> {
 
 /// A private bus (real dbus-daemon) with the fake systemd on it, `active` units running.
 pub fn start_bus(dir: &Path, active: &[&str]) -> Option<Bus> {
-    axios_core::testing::require_tool("dbus-daemon")?;
     std::fs::create_dir_all(dir).expect("bus dir");
-    let conf = dir.join("bus.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={}/bus.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-            dir.display()
-        ),
-    )
-    .expect("bus.conf");
-    let mut daemon = Command::new("dbus-daemon")
-        .arg(format!("--config-file={}", conf.display()))
-        .arg("--nofork")
-        .arg("--print-address")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("dbus-daemon");
-    let mut line = String::new();
-    BufReader::new(daemon.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address");
-    let address = line.trim().to_string();
+    let daemon = axios_core::testing::private_bus(dir)?;
+    let address = daemon.address.clone();
     std::fs::write(dir.join("active"), active.join("\n")).expect("active");
     let mut bus = Bus {
-        daemon,
+        _daemon: daemon,
         fake: None,
         address,
         dir: dir.to_path_buf(),
