@@ -424,3 +424,28 @@ fn a_home_owned_by_someone_else_is_refused() {
     assert_eq!(fx.tree(), before);
     assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
 }
+
+#[test]
+fn a_unit_that_is_not_installed_rolls_back() {
+    let Some(fx) = prepared() else { return };
+    let before = fx.tree();
+    fx.bus().set("missing", &["wivrn.service"]);
+    let o = fx.run(&["select", "wivrn"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("refused start of wivrn.service") && e.contains("not found"),
+        "{e}"
+    );
+    assert_eq!(fx.tree(), before);
+    assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
+    let st = fx.json(&["status"]);
+    let w = st["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["unit"] == "wivrn.service")
+        .cloned()
+        .expect("wivrn");
+    assert_eq!(w["state"]["load"], "not-found", "{w}");
+}

@@ -7,6 +7,8 @@
 //! - `fail`: unit names (one per line) whose start job ends with result `failed`;
 //! - `die`: units whose start job is `done` but which are `failed` right after;
 //! - `hang`: units whose jobs never finish;
+//! - `missing`: units that are not installed (`StartUnit` fails with `NoSuchUnit`, as systemd's
+//!   "Unit x.service not found.", and `ListUnitsByNames` says `not-found`);
 //! - `active`: the running units (read at start, rewritten after every change);
 //! - `log`: every call appended as `start U` / `stop U`.
 //!
@@ -68,6 +70,9 @@ impl Manager {
             )));
         }
         self.log(&format!("{} {unit}", if start { "start" } else { "stop" }));
+        if start && listed(&self.dir, "missing", unit) {
+            return Err(zbus::fdo::Error::Failed(format!("Unit {unit} not found.")));
+        }
         let id = self.next_job.fetch_add(1, Ordering::SeqCst);
         let job = OwnedObjectPath::try_from(format!("{PATH}/job/{id}"))
             .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
@@ -148,10 +153,15 @@ impl Manager {
                 } else {
                     ("inactive", "dead")
                 };
+                let load = if listed(&self.dir, "missing", &n) {
+                    "not-found"
+                } else {
+                    "loaded"
+                };
                 (
                     n.clone(),
                     String::new(),
-                    "loaded".into(),
+                    load.into(),
                     a.into(),
                     s.into(),
                     String::new(),
