@@ -217,6 +217,31 @@ pub fn status(
         error,
         backend: vr_backend,
     };
+    // drift: something changed the files after the last `select` (Steam rewrites the
+    // vrpath when it starts; a WiVRn started by hand replaces the active runtime)
+    if let Some(sel) = &selected {
+        if paths.xr_runtime_json.is_none()
+            && openxr_backend.as_deref() != Some(sel.backend.as_str())
+        {
+            warnings.push(format!(
+                "the active OpenXR runtime is not the selected backend `{}` any more; run `axios-vr select {}` again",
+                sel.backend, sel.backend
+            ));
+        }
+        let first = vrpath.runtime.first().map(PathBuf::from);
+        if first
+            .as_deref()
+            .is_none_or(|f| !same_file(f, &sel.openvr_runtime))
+        {
+            warnings.push(format!(
+                "{} no longer points at {} for `{}` (Steam rewrites it when it starts); run `axios-vr select {}` again",
+                vrpath.path.display(),
+                sel.openvr_runtime.display(),
+                sel.backend,
+                sel.backend
+            ));
+        }
+    }
     let units = cfg
         .backends
         .iter()

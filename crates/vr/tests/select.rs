@@ -268,3 +268,30 @@ fn no_vrpath_and_no_openxr_dir_yet() {
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(!fx.vrpath().exists() && fx.active_runtime().symlink_metadata().is_err());
 }
+
+#[test]
+fn status_reports_drift_after_select() {
+    let fx = Fx::bare();
+    fx.write_config(&format!(
+        "version = 1\n[backends.alvr]\nmanifest = \"{}\"\nopenvr_runtime = \"{}\"\n",
+        fx.manifest("alvr").display(),
+        fx.steamvr().display()
+    ));
+    let o = fx.run(&["select", "alvr"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(fx.json(&["status"])["warnings"]
+        .as_array()
+        .expect("w")
+        .is_empty());
+    // Steam (or anything) points the vrpath elsewhere; WiVRn started by hand takes OpenXR
+    let mut v = fx.vrpath_json();
+    v["runtime"] = serde_json::json!(["/elsewhere"]);
+    std::fs::write(fx.vrpath(), v.to_string()).expect("w");
+    std::fs::remove_file(fx.active_runtime()).expect("rm");
+    std::os::unix::fs::symlink(fx.manifest("wivrn"), fx.active_runtime()).expect("ln");
+    let w = fx.json(&["status"])["warnings"].to_string();
+    assert!(
+        w.contains("not the selected backend `alvr`") && w.contains("no longer points at"),
+        "{w}"
+    );
+}
