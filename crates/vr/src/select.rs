@@ -747,15 +747,20 @@ pub fn restore(paths: &Paths, cfg: &Config, units: &mut dyn UnitControl) -> Resu
         if !f.is_empty() {
             return Err(f.join("; "));
         }
+        hooks.after(step);
         step = "commit";
         hooks.before(step)?;
+        // commit point first: killed after it, the next restore simply applies the
+        // original again; the other order could roll back with the original gone
+        drop_snapshot(&sd.journal()).map_err(|e| e.to_string())?;
+        hooks.after(step);
         // the original is consumed: the next select takes a fresh one
         let done = sd
             .dir
             .join(format!("journal.done-orig-{}", std::process::id()));
-        std::fs::rename(sd.original(), &done).map_err(|e| e.to_string())?;
-        let _ = std::fs::remove_dir_all(&done);
-        drop_snapshot(&sd.journal()).map_err(|e| e.to_string())?;
+        if std::fs::rename(sd.original(), &done).is_ok() {
+            let _ = std::fs::remove_dir_all(&done);
+        }
         Ok(())
     })();
     match result {

@@ -449,3 +449,44 @@ fn a_unit_that_is_not_installed_rolls_back() {
         .expect("wivrn");
     assert_eq!(w["state"]["load"], "not-found", "{w}");
 }
+
+#[test]
+fn kill_9_or_failure_during_restore_never_loses_the_original() {
+    let Some(fx) = Fx::with_bus(&["monado.service"]) else {
+        return;
+    };
+    let original = fx.tree();
+    let o = fx.run(&["select", "wivrn"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let selected = fx.tree();
+    for step in ["restore", "start-units", "commit"] {
+        // a failure rolls back to the selected state and keeps the original
+        let o = fx
+            .cmd(&["restore"])
+            .env("AXIOS_VR_TEST_FAIL_AT", step)
+            .output()
+            .expect("run");
+        assert_eq!(code(&o), 1, "{step}: {}", text(&o));
+        assert_eq!(fx.tree(), selected, "{step}");
+        assert_eq!(
+            fx.bus().active(),
+            vec!["wivrn.service".to_string()],
+            "{step}"
+        );
+        assert!(fx.state_dir().join("original").exists(), "{step}");
+    }
+    for step in ["journal-units", "restore", "start-units", "commit"] {
+        kill_9(paused_at(&fx, &["restore"], step));
+        // whatever was interrupted, a restore afterwards ends in the original state
+        let o = fx.run(&["restore"]);
+        assert_eq!(code(&o), 0, "{step}: {}", text(&o));
+        assert_eq!(fx.tree(), original, "{step}");
+        assert_eq!(
+            fx.bus().active(),
+            vec!["monado.service".to_string()],
+            "{step}"
+        );
+        let o = fx.run(&["select", "wivrn"]);
+        assert_eq!(code(&o), 0, "{step}: {}", text(&o));
+    }
+}
