@@ -7,7 +7,8 @@
 //! - [`units`]: backend units started and stopped through systemd over D-Bus.
 //! - [`input`]: VR input devices (headsets, controllers, lighthouse receivers) from sysfs.
 //! - [`snapshot`]: the saved state a transaction rolls back to.
-//! - [`select`]: `select` and `restore` as transactions with rollback and crash recovery.
+//! - [`txn`]: the state directory, journal, lock, preflight checks and rollback.
+//! - [`select`]: `select` as one transaction; [`restore`]: `restore` and `recover`.
 //! - [`report`]: `list` and `status`.
 //!
 //! Exit codes (also in README.md): see the `EXIT_*` constants.
@@ -18,8 +19,10 @@ pub mod openvr;
 pub mod openxr;
 pub mod paths;
 pub mod report;
+pub mod restore;
 pub mod select;
 pub mod snapshot;
+pub mod txn;
 pub mod units;
 
 use std::path::PathBuf;

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use axios_vr::report::{self, ListReport, StatusReport};
-use axios_vr::select::{self, Outcome, Plan};
+use axios_vr::restore;
+use axios_vr::select::{self, Plan};
+use axios_vr::txn::{self, Outcome};
 use axios_vr::units::{Bus, Systemd, UnitControl, UnitRef};
 use axios_vr::{Config, Paths, EXIT_CONFIG, EXIT_OK};
 use clap::{Parser, Subcommand};
@@ -110,7 +112,7 @@ fn main() -> ExitCode {
 }
 
 fn systemd_for(cfg: &Config) -> Result<Systemd, axios_vr::Error> {
-    let units = select::all_units(cfg);
+    let units = txn::all_units(cfg);
     Systemd::connect(&units, Duration::from_secs(cfg.job_timeout_secs)).map_err(|e| {
         let (bus, unit) = match &e {
             axios_vr::units::UnitError::Connect { bus, .. } => (
@@ -249,7 +251,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
         }
         Cmd::Restore => {
             let mut sd = systemd_for(&cfg)?;
-            let out = select::restore(&paths, &cfg, &mut sd)?;
+            let out = restore::restore(&paths, &cfg, &mut sd)?;
             print_outcome(
                 &out,
                 cli.json,
@@ -258,12 +260,12 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             Ok(EXIT_OK)
         }
         Cmd::Recover => {
-            if !select::interrupted(&paths) {
+            if !restore::interrupted(&paths) {
                 println!("nothing to recover");
                 return Ok(EXIT_OK);
             }
             let mut sd = systemd_for(&cfg)?;
-            match select::recover_only(&paths, &cfg, &mut sd)? {
+            match restore::recover_only(&paths, &cfg, &mut sd)? {
                 Some(a) => println!("rolled back an interrupted `{a}`"),
                 None => println!("nothing to recover"),
             }

@@ -9,7 +9,7 @@ use crate::input::{self, Device};
 use crate::openvr;
 use crate::openxr::{self, Library, Manifest, Resolution};
 use crate::paths::Paths;
-use crate::select::{self, Selected, StateDir};
+use crate::txn::{self, Selected, StateDir};
 use crate::units::{Bus, UnitState};
 
 /// A configured backend, checked.
@@ -168,7 +168,7 @@ pub fn status(
             env.display()
         ));
     }
-    let selected = select::selected(paths);
+    let selected = txn::selected(paths);
     // the backend matching `f`, the selected one first (two backends may share a path)
     let matching = |f: &dyn Fn(&crate::Backend) -> bool| -> Option<String> {
         let sel = selected.as_ref().map(|s| s.backend.as_str());
@@ -274,7 +274,7 @@ pub fn status(
         selected,
         vrpath,
         units,
-        wivrn_leftovers: select::leftovers(paths),
+        wivrn_leftovers: txn::leftovers(paths),
         interrupted: sd.journal().exists(),
         original_backup: sd.original().exists().then(|| sd.original()),
         state_dir: sd.dir.clone(),
