@@ -1,5 +1,5 @@
 # nixos/networking: NetworkManager, Avahi, Samba, Tailscale.
-{ axios, evalNixos, isDefined, hasPackage, ... }:
+{ lib, axios, evalNixos, isSet, hasPackage, ... }:
 let
   net = cfg: evalNixos [ axios.nixosModules.networking { axios.networking.enable = true; } cfg ];
   plain = net { };
@@ -20,17 +20,24 @@ in
       fw = plain.config.networking.firewall.enable;
       avahi = plain.config.services.avahi.nssmdns4;
       groups = plain.config.axios.users.defaultGroups;
-      samba = isDefined plain.config.services.samba.enable;
+      samba = isSet plain "services.samba.enable";
       tailscale = plain.config.services.tailscale.enable;
     };
     expected = { nm = true; fw = true; avahi = true; groups = [ "networkmanager" ]; samba = false; tailscale = false; };
   };
   testAvahiOff = {
-    expr = isDefined (net { axios.networking.avahi.enable = false; }).config.services.avahi.enable;
+    expr = isSet (net { axios.networking.avahi.enable = false; }) "services.avahi.enable";
     expected = false;
   };
   testSambaShares = {
-    expr = samba.config.services.samba.settings;
+    # NixOS's own defaults of [global] (security, passwd program, ...) left out:
+    # only what the module sets
+    expr =
+      let
+        s = samba.config.services.samba.settings;
+        setKeys = lib.concatMap (d: builtins.attrNames (d.global or { })) samba.options.services.samba.settings.definitions;
+      in
+      s // { global = lib.filterAttrs (n: _: builtins.elem n setKeys) s.global; };
     expected = {
       global = {
         workgroup = "WORKGROUP";
@@ -65,7 +72,7 @@ in
     expected = "caddy";
   };
   testTailscaleCertificatesFollowSelfHosted = {
-    expr = (net { axios.networking.tailscale.enable = true; selfHosted.enable = true; }).config.services.tailscale.permitCertUid;
+    expr = (evalNixos [ axios.nixosModules.networking axios.nixosModules.services { axios.networking.enable = true; axios.networking.tailscale.enable = true; selfHosted.enable = true; } ]).config.services.tailscale.permitCertUid;
     expected = "caddy";
   };
   testTailscaleRoutingEnum = {

@@ -1,9 +1,32 @@
 # The arguments every case file receives. See tests/nix/README.md.
-{ lib, homeManagerPath ? null }:
+# nixosOptionsPath: the NixOS option data (a JSON file, or the directory
+# holding nixos-options-2024-12.json); default $NIXOS_OPTIONS, else
+# ../shared/vendor/nixos-options beside the checkout.
+{ lib, homeManagerPath ? null, nixosOptionsPath ? null }:
 let
   root = ../../..;
   stub = import ./types.nix { inherit lib; };
   pkgs = import ./pkgs.nix { inherit lib; };
+
+  optionsPath =
+    let
+      env = builtins.getEnv "NIXOS_OPTIONS";
+      given =
+        if nixosOptionsPath != null then toString nixosOptionsPath
+        else if env != "" then env
+        else toString root + "/../shared/vendor/nixos-options";
+    in
+    if lib.hasSuffix ".json" given then given else given + "/nixos-options-2024-12.json";
+  nixosOptions =
+    if !(builtins.pathExists optionsPath) then
+      throw "evalNixos needs the NixOS option data: none at ${optionsPath} (set NIXOS_OPTIONS to the nixos-options directory or JSON file)"
+    else
+      import ./nixos-options.nix {
+        inherit lib;
+        optionsFile = optionsPath;
+        newer = import ../nixos-newer-options.nix;
+        defaultPkgs = pkgs;
+      };
 
   nixFilesIn = dir:
     if builtins.pathExists dir then
@@ -30,8 +53,8 @@ let
 
   evalNixosWith = { modules, specialArgs ? { }, pkgs ? (import ./pkgs.nix { inherit lib; }) }:
     summarize (lib.evalModules {
-      modules = nixosStubs ++ [{ _module.args.pkgs = lib.mkDefault pkgs; }] ++ modules;
-      specialArgs = { modulesPath = toString root + "/tests/nix/stubs/modulesPath"; } // specialArgs;
+      modules = [ nixosOptions.module ] ++ nixosStubs ++ [{ _module.args.pkgs = lib.mkDefault pkgs; }] ++ modules;
+      specialArgs = { modulesPath = root + "/tests/nix/modulesPath"; } // specialArgs;
       class = "nixos";
     });
 
@@ -48,7 +71,7 @@ let
   importIfExists = path: if builtins.pathExists path then import path else null;
 in
 {
-  inherit lib pkgs root stub inputs hmLib evalNixosWith evalHomeWith;
+  inherit lib pkgs root stub inputs hmLib evalNixosWith evalHomeWith nixosOptions;
   evalNixos = modules: evalNixosWith { inherit modules; };
   evalHome = modules: evalHomeWith { inherit modules; };
 
@@ -67,5 +90,11 @@ in
   # Is this (freeform) option value defined? An undeclared option whose only
   # definitions are `mkIf false` exists as a name but throws when read.
   isDefined = v: (builtins.tryEval (builtins.seq v true)).success;
+  # Does a module SET this option (a definition above option-default
+  # priority, after mkIf)? `isSet eval "services.fwupd.enable"`. Independent
+  # of the option's default, which the NixOS option data gives only as text.
+  isSet = eval: path:
+    let o = lib.attrByPath (lib.splitString "." path) null eval.options;
+    in if !(lib.isOption o) then throw "isSet: no option ${path}" else o.definitions != [ ] && o.highestPrio < 1500;
   packageNames = list: map (p: p.pname or p.name or "<non-package>") list;
 }

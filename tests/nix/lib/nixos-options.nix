@@ -1,0 +1,320 @@
+# NixOS's real option declarations, rebuilt from data.
+#
+# nixpkgs itself is not available on the test machines, but every option of
+# the NixOS manual is (../shared/vendor/nixos-options: name, type as the
+# manual prints it, default as text). This file turns each entry into a real
+# `mkOption` whose `lib.types` type is parsed from the manual's type text, and
+# nests them into an option tree WITHOUT a freeform root: a misspelt option or
+# a value of the wrong type fails with the module system's own error, naming
+# the option and the file that set it.
+#
+# Options added to NixOS after the dump are declared in ONE project file,
+# tests/nix/nixos-newer-options.nix (name -> { since; type; default; }).
+#
+# Everything is lazy: the JSON is read once per nix-instantiate process, and an
+# option's type is parsed only when the module system looks at that option.
+#
+# Arguments:
+#   optionsFile  the JSON file (list of { Name; Type; Default; Desc; })
+#   newer        the attrset of tests/nix/nixos-newer-options.nix
+#   defaultPkgs  the stub package set `pkgs.foo` defaults are taken from
+# Result: { module; stats; parseType; }
+{ lib, optionsFile, newer, defaultPkgs }:
+let
+  inherit (lib) types mkOption;
+  stub = import ./types.nix { inherit lib; };
+
+  unhtml = s: builtins.replaceStrings [ "&quot;" "&lt;" "&gt;" "&amp;" "&#39;" ] [ "\"" "<" ">" "&" "'" ] s;
+
+  # ---------------------------------------------------------------- entries
+  newerFile = toString ../nixos-newer-options.nix;
+  raw = builtins.fromJSON (builtins.readFile optionsFile);
+  # `boot.kernel.sysctl."net.core.rmem_max"` is printed `_net.core.rmem_max_`:
+  # a quoted name with dots, inside a freeform attrset; left out.
+  quotedDots = n: builtins.match ".*\\._[^._]+\\.[^_]*_(\\..*)?" n != null;
+  fromDump = map (e: { name = e.Name; typeText = unhtml e.Type; defaultText = unhtml e.Default; origin = "dump"; })
+    (builtins.filter (e: !(quotedDots e.Name)) raw);
+  fromNewer = lib.mapAttrsToList
+    (name: d: {
+      inherit name;
+      typeText = d.type;
+      defaultText = "none";
+      origin = "newer";
+      since = d.since;
+    } // lib.optionalAttrs (d ? default) { default = d.default; })
+    newer;
+  # a quoted name with spaces, `"passwd program"`, is printed `_passwd_program_`
+  unquote = c:
+    let m = builtins.match "_([^_]+(_[^_]+)+)_" c;
+    in if m == null then c else builtins.replaceStrings [ "_" ] [ " " ] (builtins.head m);
+  entries = map (e: e // { path = map unquote (lib.splitString "." e.name); }) (fromDump ++ fromNewer);
+
+  # ------------------------------------------------------------------ nodes
+  # A node is the list of entries below a path, each with `rest`, the part of
+  # its path below the node. `self` entries (rest == []) declare the option at
+  # the node; the others are its sub-options (namespace members, or the
+  # options of its submodule).
+  mkNode = es: {
+    self = builtins.filter (x: x.rest == [ ]) es;
+    below = builtins.filter (x: x.rest != [ ]) es;
+  };
+  childrenOf = node:
+    lib.mapAttrs (_: es: mkNode (map (x: x // { rest = builtins.tail x.rest; }) es))
+      (builtins.groupBy (x: builtins.head x.rest) node.below);
+  # the element node of an `attrsOf`/`listOf` option: the entries under any
+  # placeholder (`_name_`, `_`, `_user_`, ...)
+  elemOf = node: mkNode (map (x: x // { rest = builtins.tail x.rest; }) node.below);
+  root = mkNode (map (e: { inherit e; rest = e.path; }) entries);
+
+  # ------------------------------------------------------------------ types
+  # nixpkgs' systemd `unitOption`: lists concatenate, equal scalars merge.
+  systemdOption = lib.mkOptionType {
+    name = "systemd option";
+    check = v: builtins.isBool v || builtins.isInt v || builtins.isString v || builtins.isPath v
+      || builtins.isList v || stub.isDrv v || builtins.isFloat v;
+    merge = loc: defs:
+      let defs' = lib.filterOverrides defs;
+      in
+      if lib.any (d: builtins.isList d.value) defs' then lib.concatMap (d: lib.toList d.value) defs'
+      else lib.mergeEqualOption loc defs';
+  };
+  # pkgs.formats.{json,yaml,toml} value types
+  dataValue = types.nullOr
+    (types.oneOf [
+      types.bool
+      types.int
+      types.float
+      types.str
+      types.path
+      (types.attrsOf dataValue)
+      (types.listOf dataValue)
+    ]) // { description = "JSON value"; };
+  iniAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str ]);
+  iniSection = types.attrsOf (types.either iniAtom (types.listOf iniAtom));
+  sysctlValue = types.nullOr (types.oneOf [ types.bool types.str types.int types.float ]);
+
+  exact = {
+    "boolean" = types.bool;
+    "string" = types.str;
+    "path" = types.path;
+    "absolute path" = types.path;
+    "path in the Nix store" = types.pathInStore;
+    "package" = types.package;
+    "shell package" = types.shellPackage;
+    "anything" = types.anything;
+    "unspecified value" = types.unspecified;
+    "raw value" = types.raw;
+    "attribute set" = types.attrs;
+    "signed integer" = types.int;
+    "floating point number" = types.float;
+    "unsigned integer, meaning >=0" = types.ints.unsigned;
+    "positive integer, meaning >0" = types.ints.positive;
+    "nonnegative floating point number, meaning >=0" = types.numbers.nonnegative;
+    "non-empty string" = types.nonEmptyStr;
+    "single-line string" = types.singleLineStr;
+    "(optionally newline-terminated) single-line string" = types.singleLineStr;
+    "string, not containing newlines or colons" = types.passwdEntry types.str;
+    "path, not containing newlines or colons" = types.passwdEntry types.path;
+    "strings concatenated with “\\n”" = types.lines;
+    "strings concatenated with “,”" = types.commas;
+    "strings concatenated with \" \"" = types.separatedString " ";
+    "systemd option" = systemdOption;
+    "sysctl option value" = sysctlValue;
+    "JSON value" = dataValue;
+    "YAML value" = dataValue;
+    "TOML value" = dataValue;
+    "section of an INI file (attrs of INI atom (null, bool, int, float or string))" = iniSection;
+    "attrs of INI atom (null, bool, int, float or string)" = iniSection;
+    "INI atom (null, bool, int, float or string)" = iniAtom;
+    "atom (null, bool, int, float or string)" = iniAtom;
+    "file mode string" = types.str;
+    "string (with check: hexadecimal string)" = types.str;
+    "nixpkgs config" = types.attrsOf types.anything;
+    "nixpkgs overlay" = types.unspecified;
+    "none" = types.unspecified;
+    "IPv4 or IPv6 address" = types.str;
+    "nonzero signed integer, meaning !=0" = types.addCheck types.int (x: x != 0);
+    "string without spaces" = types.strMatching "[^[:space:]]*";
+    "Nix config atom (null, bool, int, float, str, path or package)" =
+      types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path types.package ]);
+  };
+
+  strip = s: let m = builtins.match "[[:space:]]*(.*[^[:space:]])[[:space:]]*" s; in if m == null then "" else builtins.head m;
+
+  # Splits at " or " outside parentheses and “quotes”.
+  splitOr = s:
+    let
+      toks = builtins.split "(\\(|\\)|,? or |“|”)" s;
+      step = st: t:
+        if builtins.isString t then st // { cur = st.cur + t; }
+        else
+          let x = builtins.head t; in
+          if (x == " or " || x == ", or ") && st.depth == 0 && !st.q then st // { parts = st.parts ++ [ st.cur ]; cur = ""; }
+          else st // {
+            cur = st.cur + x;
+            depth = if st.q then st.depth else if x == "(" then st.depth + 1 else if x == ")" then st.depth - 1 else st.depth;
+            q = if x == "“" then true else if x == "”" then false else st.q;
+          };
+      r = builtins.foldl' step { parts = [ ]; cur = ""; depth = 0; q = false; } toks;
+    in
+    r.parts ++ [ r.cur ];
+
+  # "(x)" -> "x" when the parentheses enclose the whole text
+  unparen = s:
+    let m = builtins.match "\\((.*)\\)" s;
+    in if m != null && balanced (builtins.head m) then unparen (builtins.head m) else s;
+  balanced = s:
+    let
+      toks = builtins.filter builtins.isList (builtins.split "(\\(|\\))" s);
+      r = builtins.foldl' (d: t: if d < 0 then d else if builtins.head t == "(" then d + 1 else d - 1) 0 toks;
+    in
+    r == 0;
+
+  enumValues = s:
+    map
+      (v:
+        let q = builtins.match "“(.*)”" v; in
+        if q != null then builtins.head q
+        else if builtins.match "-?[0-9]+" v != null then lib.toInt v
+        else if v == "true" then true else if v == "false" then false
+        else v)
+      (map strip (lib.splitString ", " s));
+
+  unmapped = text: { type = stub.stubAnything; unmapped = [ text ]; };
+  ok = type: { inherit type; unmapped = [ ]; };
+  wrap = f: r: r // { type = f r.type; };
+
+  freeformNames = [ "settings" "extraSettings" "extraConfig" "config" "serviceConfig" "unitConfig" "options" "environment" ];
+
+  # parse : text -> node -> { type; unmapped = [ texts ]; }
+  parse = text0: node:
+    let
+      text = strip (unparen (strip text0));
+      m = re: builtins.match re text;
+      alts = splitOr text;
+      convertible = m "(.*) convertible to it";
+      between = m "([0-9]+ bit [a-z]+ integer;|integer) between (-?[0-9]+) and (-?[0-9]+) \\(both inclusive\\)";
+      withCheck = m "(.*) \\(with check: [^()]*\\)";
+    in
+    if exact ? ${text} then ok exact.${text}
+    else if lib.hasPrefix "string matching the pattern " text then
+      ok (types.strMatching (lib.removePrefix "string matching the pattern " text))
+    else if builtins.length alts > 1 then
+      let
+        rest = lib.concatStringsSep " or " (builtins.tail alts);
+      in
+      if strip (builtins.head alts) == "null" then wrap types.nullOr (parse rest node)
+      else
+        let
+          a = parse (builtins.head alts) node;
+          b = parse rest node;
+        in
+        { type = types.either a.type b.type; unmapped = a.unmapped ++ b.unmapped; }
+    else if convertible != null then parse (builtins.head convertible) node
+    else if text == "submodule" then ok (submoduleOf node)
+    else if m "one of (.*)" != null then ok (types.enum (enumValues (builtins.head (m "one of (.*)"))))
+    else if m "value (.*) \\(singular enum\\)" != null then ok (types.enum (enumValues (builtins.head (m "value (.*) \\(singular enum\\)"))))
+    else if between != null then ok (types.ints.between (lib.toInt (builtins.elemAt between 1)) (lib.toInt (builtins.elemAt between 2)))
+    else if m "strings concatenated with “(.*)”" != null then ok (types.separatedString (builtins.head (m "strings concatenated with “(.*)”")))
+    else if m "list of (.*)" != null then wrap types.listOf (parse (builtins.head (m "list of (.*)")) (elemOf node))
+    else if m "non-empty \\(list of (.*)\\)" != null then wrap types.nonEmptyListOf (parse (builtins.head (m "non-empty \\(list of (.*)\\)")) (elemOf node))
+    else if m "lazy attribute set of (.*)" != null then wrap types.lazyAttrsOf (parse (builtins.head (m "lazy attribute set of (.*)")) (elemOf node))
+    else if m "attribute set of (.*)" != null then wrap types.attrsOf (parse (builtins.head (m "attribute set of (.*)")) (elemOf node))
+    else if m "function that evaluates to a\\(n\\) (.*)" != null then wrap types.functionTo (parse (builtins.head (m "function that evaluates to a\\(n\\) (.*)")) node)
+    else if withCheck != null then parse (builtins.head withCheck) node
+    else unmapped text;
+
+  # Options of a node as a (lazy) option tree.
+  optionsOf = node: lib.mapAttrs (_: optionOf) (childrenOf node);
+
+  # An option of a freeform-by-design submodule (settings, serviceConfig...)
+  # accepts any further attribute, as the NixOS module does.
+  submoduleOf = node: types.submodule ({ name, ... }: {
+    options = optionsOf node;
+    config = nameDefaults name node;
+  });
+  # sub-options whose default is the attribute name (`‹name›`)
+  nameDefaults = name: node:
+    lib.mapAttrs (_: _: lib.mkOptionDefault name)
+      (lib.filterAttrs (_: c: lib.any (s: s.e.defaultText == "\"‹name›\"" || s.e.defaultText == "‹name›") c.self)
+        (childrenOf node));
+
+  hasSubmodule = t: lib.hasInfix "submodule" t;
+
+  optionOf = node:
+    if node.self == [ ] then optionsOf node
+    else
+      let
+        s = lib.last node.self;
+        e = s.e;
+        last = lib.last e.path;
+        parsed = parse e.typeText node;
+        # a non-submodule option with declared sub-options (e.g. `settings`
+        # of a format type): a freeform submodule
+        withSubs =
+          if node.below == [ ] || hasSubmodule e.typeText then parsed.type
+          else
+            types.submodule {
+              freeformType =
+                if lib.hasPrefix "attribute set of" e.typeText || lib.hasPrefix "lazy attribute set of" e.typeText
+                then parsed.type else types.lazyAttrsOf parsed.type;
+              options = optionsOf node;
+            };
+        freeform = e.typeText == "submodule" && builtins.elem last freeformNames;
+        type =
+          if freeform then
+            types.submodule { freeformType = types.lazyAttrsOf stub.stubAnything; options = optionsOf node; }
+          else withSubs;
+        dflt = defaultOf e;
+      in
+      mkOption ({
+        inherit type;
+        description = "${e.typeText} (${if e.origin == "dump" then "NixOS manual, December 2024" else "tests/nix/nixos-newer-options.nix, NixOS ${e.since}"})";
+      } // lib.optionalAttrs (dflt ? value) { default = dflt.value; });
+
+  # Defaults: plain values as the manual prints them and `pkgs.<attr>`; a
+  # computed default (text like `config.x.y`) is left out, so reading an
+  # unset option fails as "used but not defined" (stub it in
+  # tests/nix/stubs/nixos if a module must read it).
+  defaultOf = e:
+    let
+      t = e.defaultText;
+      str = builtins.match "\"([^\"\\\\$]*)\"" t;
+      pkg = builtins.match "pkgs\\.([A-Za-z0-9_.-]+)" t;
+    in
+    if e ? default then { value = e.default; }
+    else if t == "true" then { value = true; }
+    else if t == "false" then { value = false; }
+    else if t == "null" then { value = null; }
+    else if t == "[ ]" then { value = [ ]; }
+    else if t == "{ }" then { value = { }; }
+    else if builtins.match "-?[0-9]+" t != null then { value = lib.toInt t; }
+    else if str != null && builtins.head str != "‹name›" then { value = builtins.head str; }
+    else if pkg != null then
+      let p = lib.splitString "." (builtins.head pkg);
+      in lib.optionalAttrs (lib.hasAttrByPath p defaultPkgs) { value = lib.getAttrFromPath p defaultPkgs; }
+    else { };
+
+  # Statistics for the runner: options from the newer file, unmapped types.
+  stats =
+    let
+      texts = lib.unique (map (e: e.typeText) entries);
+      bad = builtins.filter (t: (parse t (mkNode [ ])).unmapped != [ ]) texts;
+      badSet = lib.genAttrs bad (_: true);
+      dupNames = builtins.filter (n: builtins.any (e: e.name == n) fromDump) (builtins.attrNames newer);
+    in
+    {
+      options = builtins.length entries;
+      newer = builtins.attrNames newer;
+      newerAlsoInDump = dupNames;
+      unmappedTypes = bad;
+      unmappedOptions = builtins.length (builtins.filter (e: badSet ? ${e.typeText}) entries);
+    };
+in
+{
+  module = {
+    _file = optionsFile;
+    options = optionsOf root;
+  };
+  inherit stats parse newerFile;
+}
