@@ -24,47 +24,53 @@ let
   inherit (lib) types mkOption;
   stub = import ./types.nix { inherit lib; };
 
+  # ------------------------------------------------------------------ nodes
+  # The options form a tree of nodes: a node is an attrset of child nodes,
+  # plus `_opt = { t = type text; d = default text; o = origin; s = since;
+  # v = default value (newer options only) }` when an option is declared at
+  # the node. The children of an option node are the options of its
+  # submodule (under a placeholder `_name_`, `_` for attrsOf/listOf).
+  #
+  # tests/nix/run builds the tree once (lib/runner.py, $NIXOS_OPTIONS_TREE);
+  # without it, it is built here from the manual's flat list.
   unhtml = s: builtins.replaceStrings [ "&quot;" "&lt;" "&gt;" "&amp;" "&#39;" ] [ "\"" "<" ">" "&" "'" ] s;
-
-  # ---------------------------------------------------------------- entries
-  newerFile = toString ../nixos-newer-options.nix;
-  raw = builtins.fromJSON (builtins.readFile optionsFile);
   # `boot.kernel.sysctl."net.core.rmem_max"` is printed `_net.core.rmem_max_`:
   # a quoted name with dots, inside a freeform attrset; left out.
   quotedDots = n: builtins.match ".*\\._[^._]+\\.[^_]*_(\\..*)?" n != null;
-  fromDump = map (e: { name = e.Name; typeText = unhtml e.Type; defaultText = unhtml e.Default; origin = "dump"; })
-    (builtins.filter (e: !(quotedDots e.Name)) raw);
-  fromNewer = lib.mapAttrsToList
-    (name: d: {
-      inherit name;
-      typeText = d.type;
-      defaultText = "none";
-      origin = "newer";
-      since = d.since;
-    } // lib.optionalAttrs (d ? default) { default = d.default; })
-    newer;
   # a quoted name with spaces, `"passwd program"`, is printed `_passwd_program_`
   unquote = c:
     let m = builtins.match "_([^_]+(_[^_]+)+)_" c;
     in if m == null then c else builtins.replaceStrings [ "_" ] [ " " ] (builtins.head m);
-  entries = map (e: e // { path = map unquote (lib.splitString "." e.name); }) (fromDump ++ fromNewer);
+  treeOf = es:
+    let
+      self = builtins.filter (x: x.rest == [ ]) es;
+      below = builtins.filter (x: x.rest != [ ]) es;
+    in
+    lib.optionalAttrs (self != [ ]) { _opt = (lib.last self).opt; }
+    // lib.mapAttrs (_: g: treeOf (map (x: x // { rest = builtins.tail x.rest; }) g))
+      (builtins.groupBy (x: builtins.head x.rest) below);
+  dumpTree =
+    if lib.hasSuffix ".tree.json" optionsFile then builtins.fromJSON (builtins.readFile optionsFile)
+    else
+      treeOf (map
+        (e: {
+          rest = map unquote (lib.splitString "." e.Name);
+          opt = { t = unhtml e.Type; d = unhtml e.Default; o = "dump"; };
+        })
+        (builtins.filter (e: !(quotedDots e.Name)) (builtins.fromJSON (builtins.readFile optionsFile))));
 
-  # ------------------------------------------------------------------ nodes
-  # A node is the list of entries below a path, each with `rest`, the part of
-  # its path below the node. `self` entries (rest == []) declare the option at
-  # the node; the others are its sub-options (namespace members, or the
-  # options of its submodule).
-  mkNode = es: {
-    self = builtins.filter (x: x.rest == [ ]) es;
-    below = builtins.filter (x: x.rest != [ ]) es;
-  };
-  childrenOf = node:
-    lib.mapAttrs (_: es: mkNode (map (x: x // { rest = builtins.tail x.rest; }) es))
-      (builtins.groupBy (x: builtins.head x.rest) node.below);
-  # the element node of an `attrsOf`/`listOf` option: the entries under any
+  newerFile = toString ../nixos-newer-options.nix;
+  newerTree = builtins.foldl' lib.recursiveUpdate { } (lib.mapAttrsToList
+    (name: d: lib.setAttrByPath (lib.splitString "." name) {
+      _opt = { t = d.type; d = "none"; o = "newer"; s = d.since; } // lib.optionalAttrs (d ? default) { v = d.default; };
+    })
+    newer);
+  root = lib.recursiveUpdate dumpTree newerTree;
+
+  childrenOf = node: removeAttrs node [ "_opt" ];
+  # the element node of an `attrsOf`/`listOf` option: the options under any
   # placeholder (`_name_`, `_`, `_user_`, ...)
-  elemOf = node: mkNode (map (x: x // { rest = builtins.tail x.rest; }) node.below);
-  root = mkNode (map (e: { inherit e; rest = e.path; }) entries);
+  elemOf = node: builtins.foldl' lib.recursiveUpdate { } (builtins.attrValues (childrenOf node));
 
   # ------------------------------------------------------------------ types
   # nixpkgs' systemd `unitOption`: lists concatenate, equal scalars merge.
@@ -184,6 +190,8 @@ let
   ok = type: { inherit type; unmapped = [ ]; };
   wrap = f: r: r // { type = f r.type; };
 
+  # A plain "submodule" with these names is, in NixOS, a freeform settings
+  # submodule (`freeformType = format.type`): the manual does not say so.
   freeformNames = [ "settings" "extraSettings" "extraConfig" "config" "serviceConfig" "unitConfig" "options" "environment" ];
 
   # parse : text -> node -> { type; unmapped = [ texts ]; }
@@ -225,7 +233,7 @@ let
     else unmapped text;
 
   # Options of a node as a (lazy) option tree.
-  optionsOf = node: lib.mapAttrs (_: optionOf) (childrenOf node);
+  optionsOf = node: lib.mapAttrs optionOf (childrenOf node);
 
   # An option of a freeform-by-design submodule (settings, serviceConfig...)
   # accepts any further attribute, as the NixOS module does.
@@ -236,53 +244,50 @@ let
   # sub-options whose default is the attribute name (`‹name›`)
   nameDefaults = name: node:
     lib.mapAttrs (_: _: lib.mkOptionDefault name)
-      (lib.filterAttrs (_: c: lib.any (s: s.e.defaultText == "\"‹name›\"" || s.e.defaultText == "‹name›") c.self)
+      (lib.filterAttrs (_: c: c ? _opt && (c._opt.d == "\"‹name›\"" || c._opt.d == "‹name›"))
         (childrenOf node));
 
   hasSubmodule = t: lib.hasInfix "submodule" t;
 
-  optionOf = node:
-    if node.self == [ ] then optionsOf node
+  optionOf = name: node:
+    if !(node ? _opt) then optionsOf node
     else
       let
-        s = lib.last node.self;
-        e = s.e;
-        last = lib.last e.path;
-        parsed = parse e.typeText node;
+        o = node._opt;
+        subs = childrenOf node;
+        parsed = parse o.t node;
         # a non-submodule option with declared sub-options (e.g. `settings`
         # of a format type): a freeform submodule
         withSubs =
-          if node.below == [ ] || hasSubmodule e.typeText then parsed.type
+          if subs == { } || hasSubmodule o.t then parsed.type
           else
             types.submodule {
               freeformType =
-                if lib.hasPrefix "attribute set of" e.typeText || lib.hasPrefix "lazy attribute set of" e.typeText
+                if lib.hasPrefix "attribute set of" o.t || lib.hasPrefix "lazy attribute set of" o.t
                 then parsed.type else types.lazyAttrsOf parsed.type;
               options = optionsOf node;
             };
-        freeform = e.typeText == "submodule" && builtins.elem last freeformNames;
-        type =
-          if freeform then
-            types.submodule { freeformType = types.lazyAttrsOf stub.stubAnything; options = optionsOf node; }
-          else withSubs;
-        dflt = defaultOf e;
+        freeform = o.t == "submodule" && builtins.elem name freeformNames;
+        dflt = defaultOf o;
       in
       mkOption ({
-        inherit type;
-        description = "${e.typeText} (${if e.origin == "dump" then "NixOS manual, December 2024" else "tests/nix/nixos-newer-options.nix, NixOS ${e.since}"})";
+        type =
+          if freeform then types.submodule { freeformType = types.lazyAttrsOf stub.stubAnything; options = optionsOf node; }
+          else withSubs;
+        description = "${o.t} (${if o.o == "dump" then "NixOS manual, December 2024" else "tests/nix/nixos-newer-options.nix, NixOS ${o.s}"})";
       } // lib.optionalAttrs (dflt ? value) { default = dflt.value; });
 
   # Defaults: plain values as the manual prints them and `pkgs.<attr>`; a
   # computed default (text like `config.x.y`) is left out, so reading an
-  # unset option fails as "used but not defined" (stub it in
-  # tests/nix/stubs/nixos if a module must read it).
-  defaultOf = e:
+  # unset option fails as "used but not defined" (tests/nix/stubs/nixos
+  # gives the values NixOS computes that modules read).
+  defaultOf = o:
     let
-      t = e.defaultText;
+      t = o.d;
       str = builtins.match "\"([^\"\\\\$]*)\"" t;
       pkg = builtins.match "pkgs\\.([A-Za-z0-9_.-]+)" t;
     in
-    if e ? default then { value = e.default; }
+    if o ? v then { value = o.v; }
     else if t == "true" then { value = true; }
     else if t == "false" then { value = false; }
     else if t == "null" then { value = null; }
@@ -298,17 +303,18 @@ let
   # Statistics for the runner: options from the newer file, unmapped types.
   stats =
     let
-      texts = lib.unique (map (e: e.typeText) entries);
-      bad = builtins.filter (t: (parse t (mkNode [ ])).unmapped != [ ]) texts;
+      opts = node: (if node ? _opt then [ node._opt ] else [ ]) ++ lib.concatMap opts (builtins.attrValues (childrenOf node));
+      all = opts root;
+      texts = lib.unique (map (o: o.t) all);
+      bad = builtins.filter (t: (parse t { }).unmapped != [ ]) texts;
       badSet = lib.genAttrs bad (_: true);
-      dupNames = builtins.filter (n: builtins.any (e: e.name == n) fromDump) (builtins.attrNames newer);
     in
     {
-      options = builtins.length entries;
+      options = builtins.length all;
       newer = builtins.attrNames newer;
-      newerAlsoInDump = dupNames;
+      newerAlsoInDump = builtins.filter (n: (lib.attrByPath (lib.splitString "." n ++ [ "_opt" ]) null dumpTree) != null) (builtins.attrNames newer);
       unmappedTypes = bad;
-      unmappedOptions = builtins.length (builtins.filter (e: badSet ? ${e.typeText}) entries);
+      unmappedOptions = builtins.length (builtins.filter (o: badSet ? ${o.t}) all);
     };
 in
 {

@@ -7,10 +7,13 @@ Usage: runner.py NIX_INSTANTIATE NIXPKGS_LIB HM_SRC VERBOSE CASEFILE...
 Last line of output: "N passed, N failed". Exit 1 when anything failed.
 """
 import difflib
+import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DRIVER = os.path.join(HERE, "driver.nix")
@@ -45,6 +48,44 @@ class Nix:
             return True, json.loads(p.stdout), p.stderr
         except ValueError:
             return False, None, "could not parse nix-instantiate output:\n" + p.stdout[:2000]
+
+
+def nixos_options_tree(options_json):
+    """The NixOS option data as the nested tree lib/nixos-options.nix reads
+    (the same transformation it does itself from the flat list, done once
+    here instead of in every nix-instantiate). Cached in the temp dir by the
+    hash of the data; returns the tree file's path."""
+    with open(options_json, "rb") as f:
+        data = f.read()
+    digest = hashlib.sha256(data + open(__file__, "rb").read()).hexdigest()[:16]
+    out = os.path.join(tempfile.gettempdir(), "axios-nixos-options-%s.tree.json" % digest)
+    if os.path.exists(out):
+        return out
+
+    def unhtml(s):
+        for a, b in (("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&#39;", "'")):
+            s = s.replace(a, b)
+        return s
+
+    def unquote(c):
+        m = re.fullmatch(r"_([^_]+(_[^_]+)+)_", c)
+        return m.group(1).replace("_", " ") if m else c
+
+    tree = {}
+    for e in json.loads(data.decode("utf-8")):
+        name = e["Name"]
+        if re.fullmatch(r".*\._[^._]+\.[^_]*_(\..*)?", name):
+            continue  # a quoted name with dots (boot.kernel.sysctl."net.core.rmem_max")
+        node = tree
+        for c in name.split("."):
+            node = node.setdefault(unquote(c), {})
+        node["_opt"] = {"t": unhtml(e["Type"]), "d": unhtml(e["Default"]), "o": "dump"}
+    fd, tmp = tempfile.mkstemp(dir=tempfile.gettempdir(), suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(tree, f, ensure_ascii=False, separators=(",", ":"))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, out)
+    return out
 
 
 def error_message(stderr):
@@ -106,9 +147,32 @@ class Run:
 
     def fail(self, name, details):
         self.failed.append(name)
+        if details and "does not exist. Definition values" in details:
+            details += ("\n    hint: a misspelt option, a module not imported, or a NixOS option newer than the\n"
+                        "    option data (December 2024): declare those in tests/nix/nixos-newer-options.nix\n"
+                        "    with the nixpkgs version that added it (see the top of that file)")
         print("  FAIL %s" % name)
         if details:
             print(details)
+
+    def stats(self, any_file):
+        """Prints what the NixOS option tree is made of; fails when the
+        newer-options file redeclares an option of the data."""
+        ok, st, err = self.nix.eval(any_file, "stats")
+        if not ok:
+            self.fail("nixos-options", "    the NixOS option data does not evaluate:\n" + shown_error(err, self.verbose))
+            return
+        newer = st["newer"]
+        print("NixOS options: %d declared from the option data, %d of them from tests/nix/nixos-newer-options.nix%s"
+              % (st["options"], len(newer), (": " + ", ".join(newer)) if newer else ""))
+        print("NixOS options: %d options (%d distinct types) have a type the harness cannot map (they accept anything)%s"
+              % (st["unmappedOptions"], len(st["unmappedTypes"]), "" if not self.verbose else
+                 "\n" + "\n".join("  " + t.replace("\n", " ") for t in st["unmappedTypes"])))
+        if st["newerAlsoInDump"]:
+            self.fail("nixos-newer-options", "    already in the option data, remove from tests/nix/nixos-newer-options.nix: "
+                      + ", ".join(st["newerAlsoInDump"]))
+        else:
+            self.ok("nixos-newer-options")
 
     def case(self, path, rel):
         print("== %s" % rel)
@@ -168,8 +232,12 @@ def main(argv):
     binary, nixpkgs_lib, hm_src, verbose = argv[1:5]
     files = argv[5:]
     verbose = verbose == "1"
+    options_json = os.environ.get("NIXOS_OPTIONS", "")
+    if options_json.endswith(".json") and not options_json.endswith(".tree.json") and os.path.isfile(options_json):
+        os.environ["NIXOS_OPTIONS"] = nixos_options_tree(options_json)
     run = Run(Nix(binary, nixpkgs_lib, hm_src, verbose), verbose)
     root = os.path.dirname(HERE)
+    run.stats(DRIVER)
     for f in files:
         rel = os.path.relpath(f, root) if f.startswith(root + os.sep) else f
         run.case(f, rel)
