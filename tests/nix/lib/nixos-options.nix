@@ -201,7 +201,10 @@ let
       m = re: builtins.match re text;
       alts = splitOr text;
       convertible = m "(.*) convertible to it";
-      between = m "([0-9]+ bit [a-z]+ integer;|integer) between (-?[0-9]+) and (-?[0-9]+) \\(both inclusive\\)";
+      between = m "(([0-9]+) bit ([a-z]+) integer;|integer) between (-?[0-9]+) and (-?[0-9]+) \\(both inclusive\\)";
+      sized =
+        if between == null || builtins.elemAt between 1 == null then null
+        else "${if builtins.elemAt between 2 == "unsigned" then "u" else "s"}${builtins.elemAt between 1}";
       withCheck = m "(.*) \\(with check: [^()]*\\)";
     in
     if exact ? ${text} then ok exact.${text}
@@ -222,7 +225,8 @@ let
     else if text == "submodule" then ok (submoduleOf node)
     else if m "one of (.*)" != null then ok (types.enum (enumValues (builtins.head (m "one of (.*)"))))
     else if m "value (.*) \\(singular enum\\)" != null then ok (types.enum (enumValues (builtins.head (m "value (.*) \\(singular enum\\)"))))
-    else if between != null then ok (types.ints.between (lib.toInt (builtins.elemAt between 1)) (lib.toInt (builtins.elemAt between 2)))
+    else if sized != null && types.ints ? ${sized} then ok types.ints.${sized}
+    else if between != null then ok (types.ints.between (lib.toInt (builtins.elemAt between 3)) (lib.toInt (builtins.elemAt between 4)))
     else if m "strings concatenated with “(.*)”" != null then ok (types.separatedString (builtins.head (m "strings concatenated with “(.*)”")))
     else if m "list of (.*)" != null then wrap types.listOf (parse (builtins.head (m "list of (.*)")) (elemOf node))
     else if m "non-empty \\(list of (.*)\\)" != null then wrap types.nonEmptyListOf (parse (builtins.head (m "non-empty \\(list of (.*)\\)")) (elemOf node))

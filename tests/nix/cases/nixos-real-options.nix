@@ -1,0 +1,175 @@
+# The NixOS side of the harness is built from NixOS's real option
+# declarations (lib/nixos-options.nix): a misspelt option or a value of the
+# wrong type fails with NixOS's own error, naming the option and the file;
+# the hardware-configuration.nix files nixos-generate-config writes evaluate
+# (modulesPath), alone and under the examples' hosts.
+{ lib, axios, evalNixos, nixosOptions, isSet, root, ... }:
+let
+  L = axios.lib;
+  fx = ./fixtures;
+  typo = name: fx + "/typos/${name}.nix";
+  gen = name: fx + "/nixos-generate-config/${name}.nix";
+  host = {
+    hostname = "box";
+    system = "x86_64-linux";
+    formFactor = "desktop";
+    hardware = { cpu = "amd"; gpu = "amd"; isLaptop = false; hasSSD = true; };
+    modules = { system = true; networking = true; graphics = true; users = true; };
+    extraConfig = { axios.system.timeZone = "Europe/Paris"; };
+  };
+  # a host of mkSystem's shape whose extra module is `file`
+  withFile = file: evalNixos (L.buildModules (host // { extraConfig = host.extraConfig // { imports = [ file ]; }; }));
+  force = e: builtins.deepSeq e.config.networking.hostName e.config.system.stateVersion;
+
+  ex = root + "/examples";
+  exampleWith = hostFile: hw: evalNixos (L.buildModules ((import hostFile) // { hardwareConfigPath = hw; }));
+  laptop = exampleWith (ex + "/multi-host/hosts/laptop") (gen "laptop-luks");
+  desktop = exampleWith (ex + "/minimal-flake/host.nix") (gen "desktop-disks");
+  vm = exampleWith (ex + "/multi-host/hosts/server") (gen "vm-qemu");
+  alone = name: evalNixos [ (gen name) ];
+in
+{
+  # --- misspelt options: NixOS's error, the option and the file -------------
+  testMisspeltAxiosTimeZone = {
+    expr = force (withFile (typo "timezone"));
+    expectedError = "The option `axios.system.timeZon' does not exist.";
+  };
+  testMisspeltAxiosTimeZoneNamesFile = {
+    expr = force (withFile (typo "timezone"));
+    expectedError = "tests/nix/cases/fixtures/typos/timezone.nix";
+  };
+  testMisspeltAxiosGraphicsEnable = {
+    expr = force (withFile (typo "graphics"));
+    expectedError = "The option `axios.graphics.enabel' does not exist.";
+  };
+  testMisspeltAxiosGraphicsNamesFile = {
+    expr = force (withFile (typo "graphics"));
+    expectedError = "tests/nix/cases/fixtures/typos/graphics.nix";
+  };
+  testMisspeltNixosOption = {
+    expr = force (withFile (typo "openssh"));
+    expectedError = "The option `services.openssh.enabel' does not exist.";
+  };
+  testMisspeltNixosOptionNamesFile = {
+    expr = force (withFile (typo "openssh"));
+    expectedError = "tests/nix/cases/fixtures/typos/openssh.nix";
+  };
+  testMisspeltOptionInExtraConfig = {
+    expr = force (evalNixos (L.buildModules (host // { extraConfig = host.extraConfig // { services.openssh.enabel = true; }; })));
+    expectedError = "The option `services.openssh.enabel' does not exist.";
+  };
+
+  # --- wrong types: the type as NixOS prints it ------------------------------
+  testWrongBool = {
+    expr = (withFile (typo "wrong-bool")).config.services.openssh.enable;
+    expectedError = "A definition for option `services.openssh.enable' is not of type `boolean'.";
+  };
+  testWrongBoolNamesFile = {
+    expr = (withFile (typo "wrong-bool")).config.services.openssh.enable;
+    expectedError = "tests/nix/cases/fixtures/typos/wrong-bool.nix";
+  };
+  testWrongPort = {
+    expr = (withFile (typo "wrong-port")).config.networking.firewall.allowedTCPPorts;
+    expectedError = "is not of type `16 bit unsigned integer; between 0 and 65535 (both inclusive)'";
+  };
+  testWrongEnum = {
+    expr = (withFile (typo "wrong-enum")).config.services.tailscale.useRoutingFeatures;
+    expectedError = "A definition for option `services.tailscale.useRoutingFeatures' is not of type `one of \"none\", \"client\", \"server\", \"both\"'.";
+  };
+  testWrongAxiosType = {
+    expr = (withFile (typo "wrong-axios")).config.axios.system.timeZone;
+    expectedError = "A definition for option `axios.system.timeZone' is not of type `null or string'.";
+  };
+  testWrongTypeInSubmodule = {
+    expr = (withFile (typo "wrong-submodule")).config.fileSystems."/data".device;
+    expectedError = "A definition for option `fileSystems.\"/data\".device' is not of type `null or string";
+  };
+
+  # --- the option data -------------------------------------------------------
+  testNewerOptionsAreDeclaredWithTheirVersion = {
+    expr = lib.filter (n: !(builtins.isString ((import ../nixos-newer-options.nix).${n}.since or null))) nixosOptions.stats.newer;
+    expected = [ ];
+  };
+  testNewerOptionsAreNotInTheData = {
+    expr = nixosOptions.stats.newerAlsoInDump;
+    expected = [ ];
+  };
+  testTypeTextsMapOntoLibTypes = {
+    expr = map (t: (nixosOptions.parse t { }).type.description) [
+      "null or (list of string)"
+      "attribute set of (string or signed integer or boolean)"
+      "one of “ignore”, “poweroff”, “reboot”"
+      "16 bit unsigned integer; between 0 and 65535 (both inclusive)"
+      "integer between 300 and 399 (both inclusive)"
+      "strings concatenated with “\\n”"
+      "list of string matching the pattern [a-z]+"
+      "positive integer, meaning >0, or value “auto” (singular enum)"
+    ];
+    expected = [
+      "null or (list of string)"
+      "attribute set of (string or signed integer or boolean)"
+      "one of \"ignore\", \"poweroff\", \"reboot\""
+      "16 bit unsigned integer; between 0 and 65535 (both inclusive)"
+      "integer between 300 and 399 (both inclusive)"
+      "strings concatenated with \"\\n\""
+      "list of string matching the pattern [a-z]+"
+      "positive integer, meaning >0, or value \"auto\" (singular enum)"
+    ];
+  };
+
+  # --- hardware-configuration.nix as nixos-generate-config writes it ---------
+  testGeneratedLaptopAlone = {
+    expr = let c = (alone "laptop-luks").config; in {
+      luks = builtins.attrNames c.boot.initrd.luks.devices;
+      fs = builtins.attrNames c.fileSystems;
+      swap = map (s: s.device) c.swapDevices;
+      firmware = c.hardware.enableRedistributableFirmware;
+      microcode = c.hardware.cpu.intel.updateMicrocode;
+    };
+    expected = {
+      luks = [ "luks-0b9e2d7a-5c1f-4e8b-a3d6-7f4c2e1b9a58" ];
+      fs = [ "/" "/boot" ];
+      swap = [ "/dev/disk/by-uuid/d2f6a8c4-1e3b-4d5f-8a7c-9b0e1f2a3c4d" ];
+      firmware = true; # installer/scan/not-detected.nix
+      microcode = true;
+    };
+  };
+  testGeneratedVmImportsQemuGuest = {
+    expr = let c = (alone "vm-qemu").config; in
+      builtins.all (m: builtins.elem m c.boot.initrd.availableKernelModules) [ "virtio_pci" "virtio_blk" "virtio_net" ]
+      && builtins.elem "virtio_balloon" c.boot.initrd.kernelModules;
+    expected = true;
+  };
+  testExampleLaptopWithLuks = {
+    expr = let c = laptop.config; in {
+      failed = laptop.failedAssertions;
+      luks = builtins.attrNames c.boot.initrd.luks.devices;
+      root = c.fileSystems."/".fsType;
+      kvm = builtins.elem "kvm-intel" c.boot.kernelModules;
+      host = c.networking.hostName;
+    };
+    expected = { failed = [ ]; luks = [ "luks-0b9e2d7a-5c1f-4e8b-a3d6-7f4c2e1b9a58" ]; root = "ext4"; kvm = true; host = "laptop"; };
+  };
+  testExampleDesktopWithSeveralDisks = {
+    expr = let c = desktop.config; in {
+      failed = desktop.failedAssertions;
+      fs = lib.mapAttrs (_: f: f.fsType) c.fileSystems;
+      subvols = map (m: c.fileSystems.${m}.options) [ "/" "/home" "/nix" ];
+      microcode = c.hardware.cpu.amd.updateMicrocode;
+    };
+    expected = {
+      failed = [ ];
+      fs = { "/" = "btrfs"; "/home" = "btrfs"; "/nix" = "btrfs"; "/boot" = "vfat"; "/mnt/games" = "ext4"; "/mnt/data" = "xfs"; };
+      subvols = [ [ "subvol=@" ] [ "subvol=@home" ] [ "subvol=@nix" ] ];
+      microcode = true;
+    };
+  };
+  testExampleServerAsVm = {
+    expr = {
+      failed = vm.failedAssertions;
+      virtio = builtins.elem "virtio_blk" vm.config.boot.initrd.availableKernelModules;
+      dhcp = isSet vm "networking.useDHCP";
+    };
+    expected = { failed = [ ]; virtio = true; dhcp = true; };
+  };
+}
