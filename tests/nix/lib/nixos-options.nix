@@ -62,7 +62,7 @@ let
   newerFile = toString ../nixos-newer-options.nix;
   newerTree = builtins.foldl' lib.recursiveUpdate { } (lib.mapAttrsToList
     (name: d: lib.setAttrByPath (lib.splitString "." name) {
-      _opt = { t = d.type; d = "none"; o = "newer"; s = d.since; } // lib.optionalAttrs (d ? default) { v = d.default; };
+      _opt = { t = d.type; d = d.defaultText or "none"; o = "newer"; s = d.since; } // lib.optionalAttrs (d ? default) { v = d.default; };
     })
     newer);
   root = lib.recursiveUpdate dumpTree newerTree;
