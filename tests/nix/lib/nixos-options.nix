@@ -49,8 +49,13 @@ let
     lib.optionalAttrs (self != [ ]) { _opt = (lib.last self).opt; }
     // lib.mapAttrs (_: g: treeOf (map (x: x // { rest = builtins.tail x.rest; }) g))
       (builtins.groupBy (x: builtins.head x.rest) below);
+  # the runner's split tree: `{ _file = "N.json"; }` stands for a subtree
+  # kept in that file, read when an evaluation reaches it
+  resolve = node:
+    if node ? _file then builtins.fromJSON (builtins.readFile (dirOf optionsFile + "/${node._file}"))
+    else builtins.mapAttrs (n: v: if n == "_opt" then v else resolve v) node;
   dumpTree =
-    if lib.hasSuffix ".tree.json" optionsFile then builtins.fromJSON (builtins.readFile optionsFile)
+    if lib.hasSuffix ".tree.json" optionsFile then resolve (builtins.fromJSON (builtins.readFile optionsFile))
     else
       treeOf (map
         (e: {

@@ -53,12 +53,16 @@ class Nix:
 def nixos_options_tree(options_json):
     """The NixOS option data as the nested tree lib/nixos-options.nix reads
     (the same transformation it does itself from the flat list, done once
-    here instead of in every nix-instantiate). Cached in the temp dir by the
-    hash of the data; returns the tree file's path."""
+    here instead of in every nix-instantiate). Split in one file per
+    second-level namespace (services.openssh, boot.loader, ...), which Nix
+    reads only when an evaluation reaches it; the index.tree.json holds the
+    first two levels. Cached in the temp dir by the hash of the data and of
+    this file; returns the index's path."""
     with open(options_json, "rb") as f:
         data = f.read()
     digest = hashlib.sha256(data + open(__file__, "rb").read()).hexdigest()[:16]
-    out = os.path.join(tempfile.gettempdir(), "axios-nixos-options-%s.tree.json" % digest)
+    out_dir = os.path.join(tempfile.gettempdir(), "axios-nixos-options-%s" % digest)
+    out = os.path.join(out_dir, "index.tree.json")
     if os.path.exists(out):
         return out
 
@@ -80,11 +84,32 @@ def nixos_options_tree(options_json):
         for c in name.split("."):
             node = node.setdefault(unquote(c), {})
         node["_opt"] = {"t": unhtml(e["Type"]), "d": unhtml(e["Default"]), "o": "dump"}
-    fd, tmp = tempfile.mkstemp(dir=tempfile.gettempdir(), suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(tree, f, ensure_ascii=False, separators=(",", ":"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
+    tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="axios-nixos-options-tmp-")
+
+    def dump(path, value):
+        with open(os.path.join(tmp, path), "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, separators=(",", ":"))
+
+    index = {}
+    for top, sub in tree.items():
+        if top == "_opt" or not isinstance(sub, dict):
+            index[top] = sub
+            continue
+        index[top] = {}
+        for name, node in sub.items():
+            if name == "_opt":
+                index[top][name] = node
+                continue
+            fname = "%d.json" % len(os.listdir(tmp))
+            dump(fname, node)
+            index[top][name] = {"_file": fname}
+    dump("index.tree.json", index)
+    os.chmod(tmp, 0o755)
+    try:
+        os.rename(tmp, out_dir)
+    except OSError:  # built meanwhile by another run
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
