@@ -90,10 +90,6 @@ in
     expr = lib.filter (n: !(builtins.isString ((import ../nixos-newer-options.nix).${n}.since or null))) nixosOptions.stats.newer;
     expected = [ ];
   };
-  testNewerOptionsAreNotInTheData = {
-    expr = nixosOptions.stats.newerAlsoInDump;
-    expected = [ ];
-  };
   testTypeTextsMapOntoLibTypes = {
     expr = map (t: (nixosOptions.parse t { }).type.description) [
       "null or (list of string)"
