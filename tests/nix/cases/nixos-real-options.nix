@@ -85,6 +85,48 @@ in
     expectedError = "A definition for option `fileSystems.\"/data\".device' is not of type `null or string";
   };
 
+  # --- what modules commonly set evaluates, typed -----------------------------
+  testOrdinaryNixosOptions = {
+    expr =
+      let
+        c = (evalNixos [
+          ({ pkgs, ... }: {
+            systemd.services.demo = {
+              description = "demo";
+              wantedBy = [ "multi-user.target" ];
+              after = [ "network-online.target" ];
+              environment = { FOO = "1"; PKG = pkgs.jq; };
+              path = [ pkgs.git ];
+              script = "true";
+              serviceConfig = { ExecStart = [ "" "${pkgs.jq}/bin/jq" ]; DynamicUser = true; MemoryMax = "1G"; CPUQuota = "50%"; RestrictAddressFamilies = [ "AF_UNIX" ]; };
+              unitConfig.ConditionPathExists = "/etc/demo";
+            };
+            systemd.user.services.demo-user = { wantedBy = [ "default.target" ]; serviceConfig.Type = "oneshot"; };
+            systemd.timers.demo = { wantedBy = [ "timers.target" ]; timerConfig.OnCalendar = "daily"; };
+            systemd.tmpfiles.rules = [ "d /var/lib/demo 0750 root root -" ];
+            environment.etc."demo/config.toml".text = "a = 1";
+            environment.etc."demo/bin".source = pkgs.jq;
+            users.users.demo = { isSystemUser = true; group = "demo"; extraGroups = [ "video" ]; };
+            users.groups.demo = { };
+            security.polkit = { enable = true; extraConfig = "polkit.addRule(function () {});"; };
+            services.dbus.packages = [ pkgs.jq ];
+            services.udev.extraRules = ''ACTION=="add", SUBSYSTEM=="drm", TAG+="uaccess"'';
+            boot.kernel.sysctl."vm.max_map_count" = 2147483642;
+            networking.firewall.allowedUDPPortRanges = [{ from = 9943; to = 9944; }];
+            hardware.graphics = { enable = true; enable32Bit = true; extraPackages = [ pkgs.jq ]; };
+          })
+        ]).config;
+      in
+      {
+        exec = c.systemd.services.demo.serviceConfig.ExecStart;
+        user = c.users.users.demo.name;
+        etc = c.environment.etc."demo/config.toml".text;
+        sysctl = c.boot.kernel.sysctl."vm.max_map_count";
+        timer = c.systemd.timers.demo.timerConfig.OnCalendar;
+      };
+    expected = { exec = [ "" "${(import ../lib/pkgs.nix { inherit lib; }).jq}/bin/jq" ]; user = "demo"; etc = "a = 1"; sysctl = 2147483642; timer = "daily"; };
+  };
+
   # --- the option data -------------------------------------------------------
   testNewerOptionsAreDeclaredWithTheirVersion = {
     expr = lib.filter (n: !(builtins.isString ((import ../nixos-newer-options.nix).${n}.since or null))) nixosOptions.stats.newer;
