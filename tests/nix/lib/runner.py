@@ -264,7 +264,12 @@ def main(argv):
     verbose = verbose == "1"
     options_json = os.environ.get("NIXOS_OPTIONS", "")
     if options_json.endswith(".json") and not options_json.endswith(".tree.json") and os.path.isfile(options_json):
-        os.environ["NIXOS_OPTIONS"] = nixos_options_tree(options_json)
+        try:
+            os.environ["NIXOS_OPTIONS"] = nixos_options_tree(options_json)
+        except (ValueError, KeyError, TypeError, AttributeError, OSError) as e:
+            print("tests/nix/run: the NixOS option data %s is not a JSON list of {Name, Type, Default}: %s: %s"
+                  % (options_json, type(e).__name__, e), file=sys.stderr)
+            return 2
     run = Run(Nix(binary, nixpkgs_lib, hm_src, verbose), verbose)
     root = os.path.dirname(HERE)
     run.stats(DRIVER, os.path.basename(options_json))
