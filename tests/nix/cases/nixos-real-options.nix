@@ -27,6 +27,13 @@ let
   desktop = exampleWith (ex + "/minimal-flake/host.nix") (gen "desktop-disks");
   vm = exampleWith (ex + "/multi-host/hosts/server") (gen "vm-qemu");
   alone = name: evalNixos [ (gen name) ];
+  # a value through the type parsed from a type text of the data
+  iniValue = v: (lib.evalModules {
+    modules = [{
+      options.x = lib.mkOption { type = (nixosOptions.parse "attribute set of section of an INI file (attrs of INI atom (null, bool, int, float or string) or a list of them for duplicate keys)" { }).type; };
+      config.x = v;
+    }];
+  }).config.x;
 in
 {
   # --- misspelt options: NixOS's error, the option and the file -------------
@@ -142,6 +149,8 @@ in
       "strings concatenated with “\\n”"
       "list of string matching the pattern [a-z]+"
       "positive integer, meaning >0, or value “auto” (singular enum)"
+      "integer or floating point number between 0 and 1 (both inclusive)"
+      "(submodule) or boolean convertible to it"
     ];
     expected = [
       "null or (list of string)"
@@ -152,7 +161,17 @@ in
       "strings concatenated with \"\\n\""
       "list of string matching the pattern [a-z]+"
       "positive integer, meaning >0, or value \"auto\" (singular enum)"
+      "integer or floating point number between 0 and 1 (both inclusive)"
+      "(submodule) or boolean"
     ];
+  };
+  testIniSectionsWithDuplicateKeys = {
+    expr = (iniValue { global.a = [ 1 "x" ]; }).global.a;
+    expected = [ 1 "x" ];
+  };
+  testIniSectionsRejectNesting = {
+    expr = (iniValue { global.a.b = 1; }).global.a;
+    expectedError = "A definition for option `x.global.a' is not of type `null or boolean or signed integer or floating point number or string or list of";
   };
 
   # --- hardware-configuration.nix as nixos-generate-config writes it ---------

@@ -101,7 +101,16 @@ let
       (types.listOf dataValue)
     ]) // { description = "JSON value"; };
   iniAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str ]);
-  iniSection = types.attrsOf (types.either iniAtom (types.listOf iniAtom));
+  iniValue = types.either iniAtom (types.listOf iniAtom);
+  iniSection = types.attrsOf iniValue;
+  # "INI atom (...) or a list of them for duplicate keys" and its variants
+  # name one type: read them as "INI value" before splitting at " or "
+  compound = builtins.replaceStrings [
+    "INI atom (null, bool, int, float or string) or a list of them for duplicate keys"
+    "INI atom (null, bool, int, float or string) or a non-empty list of them"
+    "atom (null, bool, int, float or string) or a list of them for duplicate keys"
+    "atom (bool, int or string) or a list of them for duplicate keys"
+  ] [ "INI value" "INI value" "INI value" "INI value" ];
   sysctlValue = types.nullOr (types.oneOf [ types.bool types.str types.int types.float ]);
 
   exact = {
@@ -141,6 +150,30 @@ let
     "file mode string" = types.str;
     "string (with check: hexadecimal string)" = types.str;
     "nixpkgs config" = types.attrsOf types.anything;
+    "INI value" = iniValue;
+    "section of an INI file (attrs of INI value)" = types.attrsOf iniValue;
+    "module" = types.deferredModule;
+    "Toplevel NixOS config" = types.raw;
+    "An evaluation of Nixpkgs; the top level attribute set of packages" = types.raw;
+    "attribute-tagged union" = types.attrs;
+    "integer of at least 16 bits" = types.int;
+    "nonnegative integer or floating point number, meaning >=0" = types.numbers.nonnegative;
+    "3×3 matrix of floating point numbers" = types.listOf (types.listOf types.float);
+    "string starting with / or ~/" = types.str;
+    "IPv4 address" = types.str;
+    "IPv6 address" = types.str;
+    "Network prefix in CIDR notation" = types.str;
+    "Go duration (https://golang.org/pkg/time/#ParseDuration)" = types.str;
+    "string of the form number{b|k|M|G}" = types.str;
+    "string containing all of the characters %Y, %m, %d, %H, %M, %S" = types.str;
+    "printable string without spaces, # and /" = types.strMatching "[[:print:]]+";
+    "tmpfiles.d(5) age format" = types.str;
+    "key ID prefixed with KEY_" = types.strMatching "KEY_.*";
+    "ibus-engine" = types.package;
+    "NetworkManager plug-in" = types.package;
+    "package that is a Home Assistant component" = types.package;
+    "package with provided sessions" = types.package;
+    "string without line breaks or quotes" = types.strMatching "[^\n\r\"]*";
     "nixpkgs overlay" = types.unspecified;
     "none" = types.unspecified;
     "IPv4 or IPv6 address" = types.str;
@@ -202,7 +235,7 @@ let
   # parse : text -> node -> { type; unmapped = [ texts ]; }
   parse = text0: node:
     let
-      text = strip (unparen (strip text0));
+      text = strip (unparen (strip (compound text0)));
       m = re: builtins.match re text;
       alts = splitOr text;
       convertible = m "(.*) convertible to it";
@@ -213,6 +246,9 @@ let
       withCheck = m "(.*) \\(with check: [^()]*\\)";
     in
     if exact ? ${text} then ok exact.${text}
+    else if m "integer or floating point number between ([-0-9.]+) and ([-0-9.]+) \\(both inclusive\\)" != null then
+      let b = m "integer or floating point number between ([-0-9.]+) and ([-0-9.]+) \\(both inclusive\\)";
+      in ok (types.numbers.between (builtins.fromJSON (builtins.elemAt b 0)) (builtins.fromJSON (builtins.elemAt b 1)))
     else if lib.hasPrefix "string matching the pattern " text then
       ok (types.strMatching (lib.removePrefix "string matching the pattern " text))
     else if builtins.length alts > 1 then
@@ -239,6 +275,9 @@ let
     else if m "attribute set of (.*)" != null then wrap types.attrsOf (parse (builtins.head (m "attribute set of (.*)")) (elemOf node))
     else if m "function that evaluates to a\\(n\\) (.*)" != null then wrap types.functionTo (parse (builtins.head (m "function that evaluates to a\\(n\\) (.*)")) node)
     else if withCheck != null then parse (builtins.head withCheck) node
+    # the value type of a settings format (pkgs.formats.*): PHP, Python, HOCON, libconfig...
+    else if m "(PHP|Python|HOCON|Elixir|libconfig|Traffic Server records|Json) value" != null then ok dataValue
+    else if m "pair of (.*)" != null then wrap (t: types.addCheck (types.listOf t) (l: builtins.length l == 2)) (parse (builtins.head (m "pair of (.*)")) (elemOf node))
     else unmapped text;
 
   # Options of a node as a (lazy) option tree.
