@@ -367,7 +367,7 @@ let
 in
 {
   module = {
-    _file = optionsFile;
+    _file = "NixOS option declarations (tests/nix/lib/nixos-options.nix) from ${optionsFile}";
     options = optionsOf root;
   };
   inherit stats parse newerFile;

@@ -176,6 +176,9 @@ class Run:
             details += ("\n    hint: a misspelt option, a module not imported, or a NixOS option newer than the\n"
                         "    option data (December 2024): declare those in tests/nix/nixos-newer-options.nix\n"
                         "    with the nixpkgs version that added it (see the top of that file)")
+        if details and "is already declared in" in details and "nixos-options" in details:
+            details += ("\n    hint: NixOS's own declaration comes from the option data now: remove the stub\n"
+                        "    declaration (tests/nix/stubs/nixos); only values NixOS computes belong there")
         print("  FAIL %s" % name)
         if details:
             print(details)
