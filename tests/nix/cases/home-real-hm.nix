@@ -6,8 +6,9 @@
 # xdg.{config,data,state,cache}File), without the freeform stub root: a misspelt option or a value
 # of the wrong type fails here as it would for a user. Every home module is evaluated
 # (the profiles, plus secrets and gdrive-sync; agenix's age.* is a stub, agenix is not
-# vendored). The rest of home-manager (home.packages, sessionVariables, activation, ...)
-# is a small stub declared below; pkgs is the stub set
+# vendored). home.* (packages, sessionVariables, activation, file, ...) and xdg.*File come
+# from home-manager's real home-environment.nix, files.nix and misc/xdg; the rest of
+# home-manager (launchd, nix, news, ...) is a small stub declared below; pkgs is the stub set
 # with the few builders neovim needs, and `pkgs.path` points at home/tests/nixpkgs-path
 # (stand-ins for the two nixpkgs files home-manager modules import).
 { lib, pkgs, hmLib, root, axios, stub, ... }:
@@ -18,6 +19,8 @@ let
     in if env != "" then env else builtins.getEnv "HOME" + "/.cache/axios/home-manager";
   rp = pkgs // {
     xsetroot = pkgs.mkFake "xsetroot";
+    xdg-user-dirs = pkgs.mkFake "xdg-user-dirs";
+    shared-mime-info = pkgs.mkFake "shared-mime-info";
     # misc/qt reads qtbase's plugin and QML prefixes of both Qt versions
     qt5.qtbase = pkgs.mkFakeWith { name = "qtbase-5"; qtPluginPrefix = "lib/qt-5/plugins"; qtQmlPrefix = "lib/qt-5/qml"; };
     qt6 = pkgs.qt6 // { qtbase = pkgs.mkFakeWith { name = "qtbase-6"; qtPluginPrefix = "lib/qt-6/plugins"; qtQmlPrefix = "lib/qt-6/qml"; }; };
@@ -41,23 +44,6 @@ let
   free = mkOption { type = types.lazyAttrsOf stub.stubAnything; default = { }; description = "stub"; };
   core = {
     options = {
-      home = {
-        extraDependencies = free;
-        extraBuilderCommands = free;
-        extraProfileCommands = free;
-        username = mkOption { type = types.str; default = "alice"; };
-        preferXdgDirectories = mkOption { type = types.bool; default = false; };
-        profileDirectory = mkOption { type = types.str; default = "/home/alice/.nix-profile"; };
-        sessionSearchVariables = free;
-        homeDirectory = mkOption { type = types.path; default = "/home/alice"; };
-        stateVersion = mkOption { type = types.str; default = "25.11"; };
-        packages = mkOption { type = types.listOf types.package; default = [ ]; };
-        sessionVariables = free;
-        sessionPath = mkOption { type = types.listOf types.str; default = [ ]; };
-        shellAliases = free;
-        activation = free;
-        extraOutputsToInstall = free;
-      };
       launchd = free;
       xsession = free;
       xresources = free;
@@ -128,11 +114,13 @@ let
     "misc/submodule-support.nix"
     "files.nix"
     "misc/xdg"
+    "home-environment.nix"
+    "misc/version.nix"
   ];
   evalReal = modules: hmLib.evalModules {
     class = "homeManager";
     # agenix's age.* (a stub: agenix is not vendored) for home/secrets
-    modules = [ core { _module.args.pkgs = rp; } (root + "/tests/nix/stubs/home/agenix.nix") ] ++ realFiles ++ modules;
+    modules = [ core { _module.args.pkgs = rp; } (root + "/tests/nix/stubs/home/agenix.nix") { home = { username = "alice"; homeDirectory = "/home/alice"; stateVersion = "25.11"; }; nix = { useXdg = false; enable = false; }; } ] ++ realFiles ++ modules;
   };
   failed = ev: map (a: a.message) (lib.filter (a: !a.assertion) ev.config.assertions);
 
@@ -317,6 +305,22 @@ in
       compatWarns = builtins.any (lib.hasInfix "axios.wallpapers.enable") m.warnings;
     };
     expected = { failed = [ ]; units = [ "gdrive-sync-documents" "gdrive-sync-music" ]; typed = true; timer = true; age = true; compatWarns = true; };
+  };
+
+  testRealHomeEnvironment = {
+    # home.* through home-manager's real home-environment.nix
+    expr = {
+      editor = w.home.sessionVariables.EDITOR;
+      pager = w.home.sessionVariables.PAGER;
+      packages = map (p: p.name or "?") (builtins.filter (p: !(lib.isDerivation p)) w.home.packages);
+      activation = builtins.all (e: e ? data && e ? after) (builtins.attrValues w.home.activation);
+    };
+    expected = { editor = "nvim"; pager = "less -FRX"; packages = [ ]; activation = true; };
+  };
+
+  testMisspeltHomeOptionFails = {
+    expr = (evalReal [ axios.homeModules.base { home.sessionVariable.FOO = "1"; } ]).config.home.sessionVariables;
+    expectedError = "The option `home.sessionVariable' does not exist";
   };
 
   testMisspeltFileOptionFails = {
