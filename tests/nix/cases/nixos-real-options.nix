@@ -27,6 +27,25 @@ let
   desktop = exampleWith (ex + "/minimal-flake/host.nix") (gen "desktop-disks");
   vm = exampleWith (ex + "/multi-host/hosts/server") (gen "vm-qemu");
   alone = name: evalNixos [ (gen name) ];
+  # real declarations -> data (lib/nixos-options-from-nixpkgs.nix) -> options
+  demoDecls = {
+    options.demo = {
+      enable = lib.mkEnableOption "demo";
+      level = lib.mkOption { type = lib.types.enum [ "info" "debug" ]; default = "info"; };
+      script = lib.mkOption { type = lib.types.lines; default = ""; };
+      users = lib.mkOption {
+        type = lib.types.attrsOf (lib.types.submodule {
+          options.port = lib.mkOption { type = lib.types.port; };
+          options.shell = lib.mkOption { type = lib.types.nullOr lib.types.package; default = null; };
+        });
+        default = { };
+      };
+    };
+  };
+  demoData = import ../lib/nixos-options-from-nixpkgs.nix { inherit lib; inherit ((lib.evalModules { modules = [ demoDecls ]; })) options; };
+  fromDecls = cfg: lib.evalModules {
+    modules = [ (import ../lib/nixos-options.nix { inherit lib; entries = demoData; newer = { }; defaultPkgs = { }; }).module cfg ];
+  };
   # a value through the type parsed from a type text of the data
   iniValue = v: (lib.evalModules {
     modules = [{
@@ -135,6 +154,26 @@ in
   };
 
   # --- the option data -------------------------------------------------------
+  # data computed from real declarations (as the flake's check does from
+  # nixpkgs) round-trips: names, types and defaults come back as options
+  testDataFromRealDeclarations = {
+    expr =
+      let
+        c = (fromDecls { demo.enable = true; demo.users.alice.port = 22; demo.script = lib.mkMerge [ "a" "b" ]; }).config.demo;
+      in
+      { inherit (c) enable level script; alice = c.users.alice; names = map (e: e.Name) demoData; };
+    expected = {
+      enable = true;
+      level = "info";
+      script = "a\nb";
+      alice = { port = 22; shell = null; };
+      names = [ "demo.enable" "demo.level" "demo.script" "demo.users" "demo.users._name_.port" "demo.users._name_.shell" ];
+    };
+  };
+  testDataFromRealDeclarationsChecksTypes = {
+    expr = (fromDecls { demo.users.alice.port = 70000; }).config.demo.users.alice.port;
+    expectedError = "A definition for option `demo.users.alice.port' is not of type `16 bit unsigned integer; between 0 and 65535 (both inclusive)'";
+  };
   testNewerOptionsAreDeclaredWithTheirVersion = {
     expr = lib.filter (n: !(builtins.isString ((import ../nixos-newer-options.nix).${n}.since or null))) nixosOptions.stats.newer;
     expected = [ ];
@@ -151,6 +190,8 @@ in
       "positive integer, meaning >0, or value “auto” (singular enum)"
       "integer or floating point number between 0 and 1 (both inclusive)"
       "(submodule) or boolean convertible to it"
+      "open submodule of attribute set of string"
+      "strings concatenated with \"\\n\""
     ];
     expected = [
       "null or (list of string)"
@@ -163,6 +204,8 @@ in
       "positive integer, meaning >0, or value \"auto\" (singular enum)"
       "integer or floating point number between 0 and 1 (both inclusive)"
       "(submodule) or boolean"
+      "open submodule of attribute set of string"
+      "strings concatenated with \"\\n\""
     ];
   };
   testIniSectionsWithDuplicateKeys = {

@@ -4,9 +4,13 @@
 # exists the tests evaluate against the declarations of the locked nixpkgs
 # itself (types as their descriptions, defaults as the manual renders them,
 # names written as in the manual's data: `<name>` -> `_name_`, `*` -> `_`).
-{ nixpkgs, system }:
+#
+# `{ lib; options; }` instead of `{ nixpkgs; system; }` converts any option
+# set (tests/nix/cases/nixos-real-options.nix checks the round trip).
+{ nixpkgs ? null, system ? null, lib ? null, options ? null }:
 let
-  inherit (nixos.pkgs) lib;
+  lib' = if lib != null then lib else nixos.pkgs.lib;
+  options' = if options != null then options else nixos.options;
   nixos = import (nixpkgs + "/nixos/lib/eval-config.nix") {
     inherit system;
     modules = [{ documentation.nixos.enable = false; }];
@@ -25,4 +29,4 @@ let
     in
     if r.success then [ r.value ] else [ ];
 in
-builtins.concatMap render (builtins.filter (o: o.visible or true && !(o.internal or false)) (lib.optionAttrSetToDocList nixos.options))
+builtins.concatMap render (builtins.filter (o: o.visible or true && !(o.internal or false) && !(lib'.hasPrefix "_module." o.name)) (lib'.optionAttrSetToDocList options'))

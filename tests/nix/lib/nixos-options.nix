@@ -15,11 +15,13 @@
 # option's type is parsed only when the module system looks at that option.
 #
 # Arguments:
-#   optionsFile  the JSON file (list of { Name; Type; Default; Desc; })
+#   optionsFile  the JSON file (list of { Name; Type; Default; Desc; }), or the
+#                runner's index.tree.json
+#   entries      instead of optionsFile: that list as a Nix value
 #   newer        the attrset of tests/nix/nixos-newer-options.nix
 #   defaultPkgs  the stub package set `pkgs.foo` defaults are taken from
 # Result: { module; stats; parseType; }
-{ lib, optionsFile, newer, defaultPkgs }:
+{ lib, optionsFile ? "<entries>", entries ? null, newer, defaultPkgs }:
 let
   inherit (lib) types mkOption;
   stub = import ./types.nix { inherit lib; };
@@ -62,7 +64,7 @@ let
           rest = map unquote (lib.splitString "." e.Name);
           opt = { t = unhtml e.Type; d = unhtml e.Default; o = "dump"; };
         })
-        (builtins.filter (e: !(quotedDots e.Name)) (builtins.fromJSON (builtins.readFile optionsFile))));
+        (builtins.filter (e: !(quotedDots e.Name)) (if entries != null then entries else builtins.fromJSON (builtins.readFile optionsFile))));
 
   newerFile = toString ../nixos-newer-options.nix;
   newerTree = builtins.foldl' lib.recursiveUpdate { } (lib.mapAttrsToList
@@ -135,8 +137,12 @@ let
     "(optionally newline-terminated) single-line string" = types.singleLineStr;
     "string, not containing newlines or colons" = types.passwdEntry types.str;
     "path, not containing newlines or colons" = types.passwdEntry types.path;
+    "absolute path, not containing newlines or colons" = types.passwdEntry types.path;
     "strings concatenated with “\\n”" = types.lines;
     "strings concatenated with “,”" = types.commas;
+    # (lib.types' own descriptions, as data computed from nixpkgs has them)
+    "strings concatenated with \"\\n\"" = types.lines;
+    "strings concatenated with \",\"" = types.commas;
     "strings concatenated with \" \"" = types.separatedString " ";
     "systemd option" = systemdOption;
     "sysctl option value" = sysctlValue;
@@ -217,8 +223,10 @@ let
   enumValues = s:
     map
       (v:
-        let q = builtins.match "“(.*)”" v; in
+        # “x” as the manual prints it, "x" as lib.types describes it
+        let q = builtins.match "“(.*)”" v; q' = builtins.match "\"(.*)\"" v; in
         if q != null then builtins.head q
+        else if q' != null then builtins.head q'
         else if builtins.match "-?[0-9]+" v != null then lib.toInt v
         else if v == "true" then true else if v == "false" then false
         else v)
@@ -264,11 +272,15 @@ let
         { type = types.either a.type b.type; unmapped = a.unmapped ++ b.unmapped; }
     else if convertible != null then parse (builtins.head convertible) node
     else if text == "submodule" then ok (submoduleOf node)
+    # a freeform submodule as lib.types describes it (data computed from nixpkgs)
+    else if m "open submodule of (.*)" != null then
+      wrap (ff: types.submodule ({ name, ... }: { freeformType = ff; options = optionsOf node; config = nameDefaults name node; }))
+        (parse (builtins.head (m "open submodule of (.*)")) { })
     else if m "one of (.*)" != null then ok (types.enum (enumValues (builtins.head (m "one of (.*)"))))
     else if m "value (.*) \\(singular enum\\)" != null then ok (types.enum (enumValues (builtins.head (m "value (.*) \\(singular enum\\)"))))
     else if sized != null && types.ints ? ${sized} then ok types.ints.${sized}
     else if between != null then ok (types.ints.between (lib.toInt (builtins.elemAt between 3)) (lib.toInt (builtins.elemAt between 4)))
-    else if m "strings concatenated with “(.*)”" != null then ok (types.separatedString (builtins.head (m "strings concatenated with “(.*)”")))
+    else if m "strings concatenated with [“\"](.*)[”\"]" != null then ok (types.separatedString (builtins.head (m "strings concatenated with [“\"](.*)[”\"]")))
     else if m "list of (.*)" != null then wrap types.listOf (parse (builtins.head (m "list of (.*)")) (elemOf node))
     else if m "non-empty \\(list of (.*)\\)" != null then wrap types.nonEmptyListOf (parse (builtins.head (m "non-empty \\(list of (.*)\\)")) (elemOf node))
     else if m "lazy attribute set of (.*)" != null then wrap types.lazyAttrsOf (parse (builtins.head (m "lazy attribute set of (.*)")) (elemOf node))
