@@ -153,6 +153,33 @@ in
     expected = { exec = [ "" "${(import ../lib/pkgs.nix { inherit lib; }).jq}/bin/jq" ]; user = "demo"; etc = "a = 1"; sysctl = 2147483642; timer = "daily"; };
   };
 
+  # settings of format types with some declared sub-options stay open, as in
+  # NixOS (lists, null, nested sections, values beside the declared keys)
+  testSettingsStayOpen = {
+    expr =
+      let
+        c = (evalNixos [{
+          services.frigate.settings.cameras.front.ffmpeg.inputs = [{ path = "rtsp://cam"; roles = [ "detect" ]; }];
+          services.adguardhome.settings = null;
+          services.grafana.settings.server.http_port = 3000;
+          nix.settings = { max-jobs = "auto"; keep-outputs = true; };
+          services.borgmatic.configurations.home.source_directories = [ "/home" ];
+        }]).config;
+      in
+      [
+        (builtins.length c.services.frigate.settings.cameras.front.ffmpeg.inputs)
+        c.services.adguardhome.settings
+        c.services.grafana.settings.server.http_port
+        c.nix.settings.keep-outputs
+        c.services.borgmatic.configurations.home.source_directories
+      ];
+    expected = [ 1 null 3000 true [ "/home" ] ];
+  };
+  testDeclaredSettingsKeyIsTyped = {
+    expr = (evalNixos [{ nix.settings.max-jobs = "many"; }]).config.nix.settings.max-jobs;
+    expectedError = "A definition for option `nix.settings.max-jobs' is not of type `signed integer or value \"auto\" (singular enum)'";
+  };
+
   # --- the option data -------------------------------------------------------
   # data computed from real declarations (as the flake's check does from
   # nixpkgs) round-trips: names, types and defaults come back as options

@@ -318,15 +318,22 @@ let
         parsed = parse o.t node;
         # a non-submodule option with declared sub-options (e.g. `settings`
         # of a format type): a freeform submodule
+        # (sub-options under placeholders belong to elements: not checked)
+        placeholders = builtins.all (k: builtins.match "_([^.]*_)?" k != null) (builtins.attrNames subs);
+        attrsLike = t: lib.hasPrefix "attribute set" t || lib.hasPrefix "lazy attribute set" t
+          || lib.hasSuffix " value" t || t == "settings option" || t == "attribute-tagged union";
+        settingsSub = t: types.submodule {
+          freeformType =
+            if lib.hasPrefix "attribute set" t || lib.hasPrefix "lazy attribute set" t
+            then (parse t { }).type else types.lazyAttrsOf (parse t { }).type;
+          options = optionsOf node;
+        };
+        nullInner = builtins.match "null or [(]?(.*[^)])[)]?" o.t;
         withSubs =
-          if subs == { } || hasSubmodule o.t then parsed.type
-          else
-            types.submodule {
-              freeformType =
-                if lib.hasPrefix "attribute set of" o.t || lib.hasPrefix "lazy attribute set of" o.t
-                then parsed.type else types.lazyAttrsOf parsed.type;
-              options = optionsOf node;
-            };
+          if subs == { } || hasSubmodule o.t || placeholders then parsed.type
+          else if attrsLike o.t then settingsSub o.t
+          else if nullInner != null && attrsLike (builtins.head nullInner) then types.nullOr (settingsSub (builtins.head nullInner))
+          else parsed.type;
         freeform = o.t == "submodule" && builtins.elem name freeformNames;
         dflt = defaultOf o;
       in
