@@ -20,7 +20,7 @@
 #   entries      instead of optionsFile: that list as a Nix value
 #   newer        the attrset of tests/nix/nixos-newer-options.nix
 #   defaultPkgs  the stub package set `pkgs.foo` defaults are taken from
-# Result: { module; stats; parseType; }
+# Result: { module; stats; parse; newerFile; }   parse : type text -> node -> { type; unmapped; }
 { lib, optionsFile ? "<entries>", entries ? null, newer, defaultPkgs }:
 let
   inherit (lib) types mkOption;
@@ -33,7 +33,7 @@ let
   # the node. The children of an option node are the options of its
   # submodule (under a placeholder `_name_`, `_` for attrsOf/listOf).
   #
-  # tests/nix/run builds the tree once (lib/runner.py, $NIXOS_OPTIONS_TREE);
+  # tests/nix/run builds the tree once (lib/runner.py, passed as $NIXOS_OPTIONS);
   # without it, it is built here from the manual's flat list.
   unhtml = s: builtins.replaceStrings [ "&quot;" "&lt;" "&gt;" "&amp;" "&#39;" ] [ "\"" "<" ">" "&" "'" ] s;
   # `boot.kernel.sysctl."net.core.rmem_max"` is printed `_net.core.rmem_max_`:
@@ -295,8 +295,8 @@ let
   # Options of a node as a (lazy) option tree.
   optionsOf = node: lib.mapAttrs optionOf (childrenOf node);
 
-  # An option of a freeform-by-design submodule (settings, serviceConfig...)
-  # accepts any further attribute, as the NixOS module does.
+  # The submodule whose options are the node's sub-options (closed: a
+  # misspelt sub-option fails, as in NixOS).
   submoduleOf = node: types.submodule ({ name, ... }: {
     options = optionsOf node;
     config = nameDefaults name node;
