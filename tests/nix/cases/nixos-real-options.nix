@@ -80,6 +80,14 @@ in
     expr = force (withFile (typo "openssh"));
     expectedError = "tests/nix/cases/fixtures/typos/openssh.nix";
   };
+  testMisspeltSubOptionOfASubmodule = {
+    expr = (withFile (typo "user")).config.users.users.alice.extraGroups;
+    expectedError = "The option `users.users.alice.extraGroup' does not exist.";
+  };
+  testMisspeltSubOptionNamesFile = {
+    expr = (withFile (typo "user")).config.users.users.alice.extraGroups;
+    expectedError = "tests/nix/cases/fixtures/typos/user.nix";
+  };
   testMisspeltOptionInExtraConfig = {
     expr = force (evalNixos (L.buildModules (host // { extraConfig = host.extraConfig // { services.openssh.enabel = true; }; })));
     expectedError = "The option `services.openssh.enabel' does not exist.";
