@@ -39,12 +39,20 @@ in
       backupFileExtension = mkOption { type = types.nullOr types.str; default = null; description = "stub"; };
     };
 
-    # users.users.<name>: `name` and `home` are computed by NixOS
+    # users.users.<name>: `name`, and for normal users `home`, `group`,
+    # `createHome`, `useDefaultShell`, are computed by NixOS
     # (nixos/modules/config/users-groups.nix).
     users.users = mkOption {
       type = types.attrsOf (types.submodule ({ name, config, ... }: {
-        config.name = mkOptionDefault name;
-        config.home = lib.mkIf config.isNormalUser (lib.mkDefault "/home/${name}");
+        config = lib.mkMerge [
+          { name = mkOptionDefault name; }
+          (lib.mkIf config.isNormalUser {
+            home = lib.mkDefault "/home/${config.name}";
+            group = lib.mkDefault "users";
+            createHome = lib.mkDefault true;
+            useDefaultShell = lib.mkDefault true;
+          })
+        ];
       }));
     };
     users.groups = mkOption {
