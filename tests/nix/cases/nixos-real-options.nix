@@ -299,6 +299,13 @@ in
       microcode = true;
     };
   };
+  # through mkSystem (nixpkgs.lib.nixosSystem gives modulesPath)
+  testMkSystemWithGeneratedHardwareFile = {
+    expr =
+      let e = L.mkSystem (host // { hardwareConfigPath = gen "laptop-luks"; });
+      in { luks = builtins.attrNames e.config.boot.initrd.luks.devices; failed = e.failedAssertions; };
+    expected = { luks = [ "luks-0b9e2d7a-5c1f-4e8b-a3d6-7f4c2e1b9a58" ]; failed = [ ]; };
+  };
   testExampleServerAsVm = {
     expr = {
       failed = vm.failedAssertions;
