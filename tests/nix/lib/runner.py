@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,8 @@ def nixos_options_tree(options_json):
     this file; returns the index's path."""
     with open(options_json, "rb") as f:
         data = f.read()
-    digest = hashlib.sha256(data + open(__file__, "rb").read()).hexdigest()[:16]
+    with open(__file__, "rb") as f:
+        digest = hashlib.sha256(data + f.read()).hexdigest()[:16]
     out_dir = os.path.join(tempfile.gettempdir(), "axios-nixos-options-%s" % digest)
     out = os.path.join(out_dir, "index.tree.json")
     if os.path.exists(out):
@@ -108,7 +110,6 @@ def nixos_options_tree(options_json):
     try:
         os.rename(tmp, out_dir)
     except OSError:  # built meanwhile by another run
-        import shutil
         shutil.rmtree(tmp, ignore_errors=True)
     return out
 
