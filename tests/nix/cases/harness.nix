@@ -71,14 +71,13 @@ in
   };
   testSystemdUnitMerge = {
     expr = {
-      inherit (two.config.systemd.services.demo) wantedBy after script enable;
+      inherit (two.config.systemd.services.demo) wantedBy after script;
       dyn = two.config.systemd.services.demo.serviceConfig.DynamicUser;
     };
     expected = {
       wantedBy = [ "multi-user.target" ];
       after = [ "network.target" ];
       script = "echo one\necho two";
-      enable = true;
       dyn = true;
     };
   };

@@ -1,5 +1,5 @@
 # nixos/networking: NetworkManager, Avahi, Samba, Tailscale.
-{ lib, axios, evalNixos, isSet, hasPackage, ... }:
+{ lib, axios, evalNixos, isSet, isOn, hasPackage, ... }:
 let
   net = cfg: evalNixos [ axios.nixosModules.networking { axios.networking.enable = true; } cfg ];
   plain = net { };
@@ -21,7 +21,7 @@ in
       avahi = plain.config.services.avahi.nssmdns4;
       groups = plain.config.axios.users.defaultGroups;
       samba = isSet plain "services.samba.enable";
-      tailscale = plain.config.services.tailscale.enable;
+      tailscale = isOn plain "services.tailscale.enable";
     };
     expected = { nm = true; fw = true; avahi = true; groups = [ "networkmanager" ]; samba = false; tailscale = false; };
   };
@@ -80,7 +80,7 @@ in
     expectedError = "axios.networking.tailscale.routingFeatures' is not of type `one of \"none\", \"client\", \"server\", \"both\"'";
   };
   testSubFeaturesNeedNetworkingEnable = {
-    expr = (evalNixos [ axios.nixosModules.networking { axios.networking.tailscale.enable = true; } ]).config.services.tailscale.enable;
+    expr = isOn (evalNixos [ axios.nixosModules.networking { axios.networking.tailscale.enable = true; } ]) "services.tailscale.enable";
     expected = false;
   };
 }

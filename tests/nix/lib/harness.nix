@@ -69,6 +69,13 @@ let
       });
 
   importIfExists = path: if builtins.pathExists path then import path else null;
+
+  # Does a module SET this option (a definition above option-default
+  # priority, after mkIf)? `isSet eval "services.fwupd.enable"`. Independent
+  # of the option's default, which the NixOS option data gives only as text.
+  isSet = eval: path:
+    let o = lib.attrByPath (lib.splitString "." path) null eval.options;
+    in if !(lib.isOption o) then throw "isSet: no option ${path}" else o.definitions != [ ] && o.highestPrio < 1500;
 in
 {
   inherit lib pkgs root stub inputs hmLib evalNixosWith evalHomeWith nixosOptions;
@@ -90,11 +97,8 @@ in
   # Is this (freeform) option value defined? An undeclared option whose only
   # definitions are `mkIf false` exists as a name but throws when read.
   isDefined = v: (builtins.tryEval (builtins.seq v true)).success;
-  # Does a module SET this option (a definition above option-default
-  # priority, after mkIf)? `isSet eval "services.fwupd.enable"`. Independent
-  # of the option's default, which the NixOS option data gives only as text.
-  isSet = eval: path:
-    let o = lib.attrByPath (lib.splitString "." path) null eval.options;
-    in if !(lib.isOption o) then throw "isSet: no option ${path}" else o.definitions != [ ] && o.highestPrio < 1500;
+  inherit isSet;
+  # Does a module turn this (boolean) option on? `isOn eval "services.caddy.enable"`
+  isOn = eval: path: isSet eval path && lib.getAttrFromPath (lib.splitString "." path) eval.config == true;
   packageNames = list: map (p: p.pname or p.name or "<non-package>") list;
 }
