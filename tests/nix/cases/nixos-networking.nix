@@ -61,11 +61,12 @@ in
   };
   testTailscale = {
     expr = {
-      inherit (ts.config.services.tailscale) enable useRoutingFeatures openFirewall permitCertUid;
+      inherit (ts.config.services.tailscale) enable useRoutingFeatures openFirewall;
+      permitCertUid = isSet ts "services.tailscale.permitCertUid";
       trusted = ts.config.networking.firewall.trustedInterfaces;
       cli = hasPackage "tailscale" ts.config.environment.systemPackages;
     };
-    expected = { enable = true; useRoutingFeatures = "client"; openFirewall = true; permitCertUid = null; trusted = [ "tailscale0" ]; cli = true; };
+    expected = { enable = true; useRoutingFeatures = "client"; openFirewall = true; permitCertUid = false; trusted = [ "tailscale0" ]; cli = true; };
   };
   testTailscaleHttpsCertificatesForCaddy = {
     expr = (net { axios.networking.tailscale = { enable = true; httpsCertificates.enable = true; }; }).config.services.tailscale.permitCertUid;
@@ -74,6 +75,24 @@ in
   testTailscaleCertificatesFollowSelfHosted = {
     expr = (evalNixos [ axios.nixosModules.networking axios.nixosModules.services { axios.networking.enable = true; axios.networking.tailscale.enable = true; selfHosted.enable = true; } ]).config.services.tailscale.permitCertUid;
     expected = "caddy";
+  };
+  # a Caddy user of one's own: the certificate permission follows it, and the
+  # registry's own setting agrees (two different mkDefaults would conflict)
+  testTailscaleCertificatesFollowCaddyUser = {
+    expr =
+      let
+        e = evalNixos [
+          axios.nixosModules.networking
+          axios.nixosModules.services
+          {
+            axios.networking = { enable = true; tailscale = { enable = true; httpsCertificates.enable = true; }; };
+            selfHosted = { enable = true; caddy.routes.photos = { domain = "https://photos.tail9.ts.net"; target = "127.0.0.1:2283"; }; };
+            services.caddy.user = "www";
+          }
+        ];
+      in
+      { uid = e.config.services.tailscale.permitCertUid; failed = e.failedAssertions; };
+    expected = { uid = "www"; failed = [ ]; };
   };
   testTailscaleRoutingEnum = {
     expr = (net { axios.networking.tailscale = { enable = true; routingFeatures = "exit"; }; }).config.services.tailscale.useRoutingFeatures;
