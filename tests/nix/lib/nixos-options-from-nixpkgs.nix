@@ -29,4 +29,6 @@ let
     in
     if r.success then [ r.value ] else [ ];
 in
-builtins.concatMap render (builtins.filter (o: o.visible or true && !(o.internal or false) && !(lib'.hasPrefix "_module." o.name)) (lib'.optionAttrSetToDocList options'))
+# (`visible` may be "shallow": those are listed too, as in the manual's data)
+builtins.concatMap render
+  (builtins.filter (o: (o.visible or true) != false && !(o.internal or false) && !(lib'.hasPrefix "_module." o.name)) (lib'.optionAttrSetToDocList options'))

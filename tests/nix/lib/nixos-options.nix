@@ -271,8 +271,10 @@ let
         in
         { type = types.either a.type b.type; unmapped = a.unmapped ++ b.unmapped; }
     else if convertible != null then parse (builtins.head convertible) node
-    else if text == "submodule" then ok (submoduleOf node)
-    # a freeform submodule as lib.types describes it (data computed from nixpkgs)
+    # (the data lists no sub-options for a few submodules, hidden in the
+    # manual: those stay open rather than rejecting every attribute)
+    else if text == "submodule" then ok (if childrenOf node == { } then openSubmodule else submoduleOf node)
+      # a freeform submodule as lib.types describes it (data computed from nixpkgs)
     else if m "open submodule of (.*)" != null then
       wrap (ff: types.submodule ({ name, ... }: { freeformType = ff; options = optionsOf node; config = nameDefaults name node; }))
         (parse (builtins.head (m "open submodule of (.*)")) { })
@@ -295,6 +297,7 @@ let
   # Options of a node as a (lazy) option tree.
   optionsOf = node: lib.mapAttrs optionOf (childrenOf node);
 
+  openSubmodule = types.submodule { freeformType = types.lazyAttrsOf stub.stubAnything; };
   # The submodule whose options are the node's sub-options (closed: a
   # misspelt sub-option fails, as in NixOS).
   submoduleOf = node: types.submodule ({ name, ... }: {
@@ -370,7 +373,7 @@ let
   # Statistics for the runner: options from the newer file, unmapped types.
   stats =
     let
-      opts = node: (if node ? _opt then [ node._opt ] else [ ]) ++ lib.concatMap opts (builtins.attrValues (childrenOf node));
+      opts = node: (if node ? _opt then [ (node._opt // { subs = childrenOf node != { }; }) ] else [ ]) ++ lib.concatMap opts (builtins.attrValues (childrenOf node));
       all = opts root;
       texts = lib.unique (map (o: o.t) all);
       bad = builtins.filter (t: (parse t { }).unmapped != [ ]) texts;
@@ -382,6 +385,7 @@ let
       newerAlsoInDump = builtins.filter (n: (lib.attrByPath (lib.splitString "." n ++ [ "_opt" ]) null dumpTree) != null) (builtins.attrNames newer);
       unmappedTypes = bad;
       unmappedOptions = builtins.length (builtins.filter (o: badSet ? ${o.t}) all);
+      openSubmodules = map (o: o.t) (builtins.filter (o: !o.subs && lib.hasInfix "submodule" o.t) all);
     };
 in
 {

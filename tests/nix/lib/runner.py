@@ -199,6 +199,8 @@ class Run:
         print("NixOS options: %d options (%d distinct types) have a type the harness cannot map (they accept anything)%s"
               % (st["unmappedOptions"], len(st["unmappedTypes"]), "" if not self.verbose else
                  "\n" + "\n".join("  " + t.replace("\n", " ") for t in st["unmappedTypes"])))
+        print("NixOS options: %d options of a submodule type list no sub-options in the data (left open)"
+              % len(st["openSubmodules"]))
         if st["newerAlsoInDump"] and data_name != "nixos-options-2024-12.json":
             print("NixOS options: the data already has %s (newer nixpkgs)" % ", ".join(st["newerAlsoInDump"]))
             self.ok("nixos-newer-options")
