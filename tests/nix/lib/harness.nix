@@ -1,7 +1,8 @@
 # The arguments every case file receives. See tests/nix/README.md.
 # nixosOptionsPath: the NixOS option data (a JSON file, or the directory
 # holding nixos-options-2024-12.json); default $NIXOS_OPTIONS, else
-# ../shared/vendor/nixos-options beside the checkout.
+# ~/.cache/axios/nixos-options, else ../shared/vendor/nixos-options beside
+# the checkout (the order of tests/nix/run).
 { lib, homeManagerPath ? null, nixosOptionsPath ? null }:
 let
   root = ../../..;
@@ -11,9 +12,11 @@ let
   optionsPath =
     let
       env = builtins.getEnv "NIXOS_OPTIONS";
+      cache = builtins.getEnv "HOME" + "/.cache/axios/nixos-options";
       given =
         if nixosOptionsPath != null then toString nixosOptionsPath
         else if env != "" then env
+        else if builtins.pathExists (cache + "/nixos-options-2024-12.json") then cache
         else toString root + "/../shared/vendor/nixos-options";
     in
     if lib.hasSuffix ".json" given then given else given + "/nixos-options-2024-12.json";
