@@ -111,6 +111,8 @@
                 nativeBuildInputs = [ pkgs.nix pkgs.python3 ];
                 NIXPKGS_LIB = pkgs.path;
                 HOME_MANAGER_SRC = "${inputs.home-manager}";
+                # the option declarations of this nixpkgs, as data (tests/nix/README.md)
+                NIXOS_OPTIONS = pkgs.writeText "nixos-options.json" (builtins.toJSON (import ./tests/nix/lib/nixos-options-from-nixpkgs.nix { nixpkgs = pkgs.path; inherit system; }));
                 CI = "true";
               } ''
               export HOME=$TMPDIR

@@ -26,5 +26,10 @@ pkgs.mkShell {
   # tests/nix/run evaluates against nixpkgs' lib and home-manager's lib.hm
   NIXPKGS_LIB = toString pkgs.path;
   HOME_MANAGER_SRC = if inputs ? home-manager then toString inputs.home-manager else "";
+  # ... and the NixOS option declarations of this nixpkgs, as data (tests/nix/README.md)
+  NIXOS_OPTIONS = pkgs.writeText "nixos-options.json" (builtins.toJSON (import ../tests/nix/lib/nixos-options-from-nixpkgs.nix {
+    nixpkgs = pkgs.path;
+    inherit (pkgs.stdenv.hostPlatform) system;
+  }));
   RUST_SRC_PATH = "${pkgs.rustPlatform.rustLibSrc}";
 }

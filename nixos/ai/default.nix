@@ -12,7 +12,9 @@ let
   proxyDomain = if proxy.domain != null then proxy.domain else config.selfHosted.domain or null;
 in
 {
-  imports = [ ../hardware/facts.nix ];
+  # ../services declares `selfHosted.*`, which the reverse proxy defines (even
+  # under mkIf false a definition needs its option declared)
+  imports = [ ../hardware/facts.nix ../services ];
 
   options.services.ai = {
     enable = lib.mkEnableOption "AI tools: claude-code, copilot-cli, gemini-cli and workflow tools";

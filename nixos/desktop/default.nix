@@ -126,7 +126,8 @@ in
       programs.seahorse.enable = lib.mkDefault true;
       # unlock the keyring with the login password
       security.pam.services.login.enableGnomeKeyring = true;
-      security.pam.services.greetd.enableGnomeKeyring = lib.mkIf cfg.greeter.enable true;
+      # (mkIf on the entry: on the value, it would still create a greetd PAM service)
+      security.pam.services.greetd = lib.mkIf cfg.greeter.enable { enableGnomeKeyring = true; };
       environment.systemPackages = [
         pkgs.gnome-online-accounts-gtk
         pkgs.gnome-calendar

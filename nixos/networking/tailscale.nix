@@ -27,7 +27,10 @@ in
       };
       user = lib.mkOption {
         type = lib.types.str;
-        default = "caddy";
+        # Caddy's user, so that this agrees with what the Caddy route registry
+        # asks for (nixos/services/caddy.nix) when services.caddy.user changes
+        default = config.services.caddy.user;
+        defaultText = lib.literalExpression "config.services.caddy.user";
         example = "nginx";
         description = "The user allowed to fetch certificates (`services.tailscale.permitCertUid`).";
       };

@@ -369,7 +369,8 @@ in
     expected = [ true true true true ];
   };
   testSystemOffMeansNoSystemModule = {
-    expr = (eval (bareHost // { modules = { desktop = false; system = false; }; })).config.axios.system.enable or "absent";
+    # (without its module, axios.system.* does not exist: no timeZone either)
+    expr = (eval (bareHost // { modules = { desktop = false; system = false; }; extraConfig = { }; })).config.axios.system.enable or "absent";
     expected = "absent";
   };
 

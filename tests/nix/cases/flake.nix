@@ -87,14 +87,14 @@ in
     expr = {
       names = builtins.attrNames ps.checks;
       nixEval = lib.hasInfix "bash tests/nix/run" ps.checks.nix-eval.buildCommand;
-      nixEvalEnv = { inherit (ps.checks.nix-eval.env) CI HOME_MANAGER_SRC; lib = ps.checks.nix-eval.env.NIXPKGS_LIB == pkgs.path; };
+      nixEvalEnv = { inherit (ps.checks.nix-eval.env) CI HOME_MANAGER_SRC; lib = ps.checks.nix-eval.env.NIXPKGS_LIB == pkgs.path; options = ps.checks.nix-eval.env.NIXOS_OPTIONS.name; };
       lint = lib.hasInfix "bash tests/lint-nix" ps.checks.lint-nix.buildCommand;
       cargo = ps.checks.cargo-test.overrideArgs.doCheck;
     };
     expected = {
       names = [ "cargo-test" "lint-nix" "nix-eval" ];
       nixEval = true;
-      nixEvalEnv = { CI = "true"; HOME_MANAGER_SRC = "/hm-src"; lib = true; };
+      nixEvalEnv = { CI = "true"; HOME_MANAGER_SRC = "/hm-src"; lib = true; options = "nixos-options.json"; };
       lint = true;
       cargo = true;
     };

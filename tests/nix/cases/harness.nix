@@ -1,19 +1,19 @@
 # Self-tests of the harness: stub types, stub pkgs, evalNixos/evalHome, and a
 # real nixpkgs lib function.
-{ lib, pkgs, evalNixos, evalHome, hasPackage, ... }:
+{ lib, pkgs, evalNixos, evalHome, hasPackage, isSet, ... }:
 let
   two = evalNixos [
     { environment.systemPackages = [ pkgs.git ]; boot.kernelParams = [ "a=1" ]; }
     ({ pkgs, ... }: {
       environment.systemPackages = [ pkgs.jq ];
       boot.kernelParams = lib.mkBefore [ "first" ];
-      programs.foo.list = [ 1 ];
-      programs.foo.nested.x = lib.mkDefault 1;
+      environment.pathsToLink = [ "/one" ];
+      networking.hostName = lib.mkDefault "fallback";
     })
     {
-      programs.foo.list = [ 2 ];
-      programs.foo.nested.x = 5;
-      programs.foo.nested.y = lib.mkIf false 9;
+      environment.pathsToLink = [ "/two" ];
+      networking.hostName = "edge";
+      networking.domain = lib.mkIf false "example.org";
       assertions = [
         { assertion = false; message = "fix me"; }
         { assertion = true; message = "fine"; }
@@ -49,13 +49,17 @@ in
     expr = lib.sort lib.lessThan (map (p: p.pname) two.config.environment.systemPackages);
     expected = [ "git" "jq" ];
   };
-  testFreeformListsConcatenate = {
-    expr = lib.sort lib.lessThan two.config.programs.foo.list;
-    expected = [ 1 2 ];
+  testListOptionConcatenates = {
+    expr = lib.sort lib.lessThan two.config.environment.pathsToLink;
+    expected = [ "/one" "/two" ];
   };
-  testFreeformPriorities = {
-    expr = two.config.programs.foo.nested.x;
-    expected = 5;
+  testPriorities = {
+    expr = two.config.networking.hostName;
+    expected = "edge";
+  };
+  testMkIfFalseIsNotSet = {
+    expr = isSet two "networking.domain";
+    expected = false;
   };
   testFailedAssertions = {
     expr = two.failedAssertions;
@@ -67,14 +71,13 @@ in
   };
   testSystemdUnitMerge = {
     expr = {
-      inherit (two.config.systemd.services.demo) wantedBy after script enable;
+      inherit (two.config.systemd.services.demo) wantedBy after script;
       dyn = two.config.systemd.services.demo.serviceConfig.DynamicUser;
     };
     expected = {
       wantedBy = [ "multi-user.target" ];
       after = [ "network.target" ];
       script = "echo one\necho two";
-      enable = true;
       dyn = true;
     };
   };
@@ -132,13 +135,14 @@ in
     expr = lib.strings.toSentenceCase (lib.concatMapStringsSep "," toString (lib.range 1 3));
     expected = "1,2,3";
   };
-  testFreeformMkIfFalseIsUndefined = {
-    expr = two.config.programs.foo.nested.y;
-    expectedError = "programs.foo.nested.y";
+  # no freeform root: an option NixOS does not have fails, with NixOS's error
+  testUnknownOptionFails = {
+    expr = (evalNixos [{ programs.foo.list = [ 1 ]; }]).config.environment.systemPackages;
+    expectedError = "The option `programs.foo' does not exist.";
   };
   testConflictingScalarFails = {
-    expr = (evalNixos [{ programs.bar.name = "a"; } { programs.bar.name = "b"; }]).config.programs.bar.name;
-    expectedError = "stub option `programs.bar.name' has conflicting definitions";
+    expr = (evalNixos [{ networking.hostName = "a"; } { networking.hostName = "b"; }]).config.networking.hostName;
+    expectedError = "The option `networking.hostName' has conflicting definition values";
   };
   testPrimeRegexRejectsHex = {
     expr = (evalNixos [{ hardware.nvidia.prime.nvidiaBusId = "0000:0a:00.0"; }]).config.hardware.nvidia.prime.nvidiaBusId;

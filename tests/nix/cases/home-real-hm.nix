@@ -2,9 +2,13 @@
 # programs, services and settings they configure (git, fish, starship, ghostty, neovim,
 # eza, bat, fzf, zoxide, direnv, delta, gpg, gpg-agent, ssh, ssh-agent, chromium,
 # claude-code, home-manager, auto-expire, gtk, qt, dconf, the pointer cursor, fontconfig,
-# xdg MIME apps, desktop entries and user dirs, systemd user units), without the freeform stub root: a misspelt option or a value
-# of the wrong type fails here as it would for a user. The rest of home-manager (home.*,
-# xdg.configFile, ...) is a small stub declared below; pkgs is the stub set
+# xdg MIME apps, desktop entries and user dirs, systemd user units, home.file and
+# xdg.{config,data,state,cache}File), without the freeform stub root: a misspelt option or a value
+# of the wrong type fails here as it would for a user. Every home module is evaluated
+# (the profiles, plus secrets and gdrive-sync; agenix's age.* is a stub, agenix is not
+# vendored). home.* (packages, sessionVariables, activation, file, ...) and xdg.*File come
+# from home-manager's real home-environment.nix, files.nix and misc/xdg; the rest of
+# home-manager (launchd, nix, news, ...) is a small stub declared below; pkgs is the stub set
 # with the few builders neovim needs, and `pkgs.path` points at home/tests/nixpkgs-path
 # (stand-ins for the two nixpkgs files home-manager modules import).
 { lib, pkgs, hmLib, root, axios, stub, ... }:
@@ -15,6 +19,11 @@ let
     in if env != "" then env else builtins.getEnv "HOME" + "/.cache/axios/home-manager";
   rp = pkgs // {
     xsetroot = pkgs.mkFake "xsetroot";
+    xdg-user-dirs = pkgs.mkFake "xdg-user-dirs";
+    shared-mime-info = pkgs.mkFake "shared-mime-info";
+    # misc/qt reads qtbase's plugin and QML prefixes of both Qt versions
+    qt5.qtbase = pkgs.mkFakeWith { name = "qtbase-5"; qtPluginPrefix = "lib/qt-5/plugins"; qtQmlPrefix = "lib/qt-5/qml"; };
+    qt6 = pkgs.qt6 // { qtbase = pkgs.mkFakeWith { name = "qtbase-6"; qtPluginPrefix = "lib/qt-6/plugins"; qtQmlPrefix = "lib/qt-6/qml"; }; };
     fontconfig = pkgs.mkFake "fontconfig";
     # versions the real modules check
     fzf = pkgs.mkFakeWith { pname = "fzf"; version = "0.73.0"; };
@@ -33,36 +42,8 @@ let
     default = { };
   };
   free = mkOption { type = types.lazyAttrsOf stub.stubAnything; default = { }; description = "stub"; };
-  core = { config, ... }: {
+  core = {
     options = {
-      home = {
-        extraDependencies = free;
-        extraBuilderCommands = free;
-        extraProfileCommands = free;
-        username = mkOption { type = types.str; default = "alice"; };
-        profileDirectory = mkOption { type = types.str; default = "/home/alice/.nix-profile"; };
-        sessionSearchVariables = free;
-        homeDirectory = mkOption { type = types.path; default = "/home/alice"; };
-        stateVersion = mkOption { type = types.str; default = "25.11"; };
-        packages = mkOption { type = types.listOf types.package; default = [ ]; };
-        file = free;
-        sessionVariables = free;
-        sessionPath = mkOption { type = types.listOf types.str; default = [ ]; };
-        shellAliases = free;
-        activation = free;
-        extraOutputsToInstall = free;
-      };
-      xdg = {
-        enable = mkOption { type = types.bool; default = false; };
-        configHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.config"; };
-        dataHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.local/share"; };
-        stateHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.local/state"; };
-        cacheHome = mkOption { type = types.str; default = "${config.home.homeDirectory}/.cache"; };
-        configFile = free;
-        dataFile = free;
-        stateFile = free;
-      };
-      systemd.user = { sessionVariables = free; };
       launchd = free;
       xsession = free;
       xresources = free;
@@ -131,10 +112,15 @@ let
     "misc/xdg/desktop-entries.nix"
     "misc/xdg/user-dirs.nix"
     "misc/submodule-support.nix"
+    "files.nix"
+    "misc/xdg"
+    "home-environment.nix"
+    "misc/version.nix"
   ];
   evalReal = modules: hmLib.evalModules {
     class = "homeManager";
-    modules = [ core { _module.args.pkgs = rp; } ] ++ realFiles ++ modules;
+    # agenix's age.* (a stub: agenix is not vendored) for home/secrets
+    modules = [ core { _module.args.pkgs = rp; } (root + "/tests/nix/stubs/home/agenix.nix") { home = { username = "alice"; homeDirectory = "/home/alice"; stateVersion = "25.11"; }; nix = { useXdg = false; enable = false; }; } ] ++ realFiles ++ modules;
   };
   failed = ev: map (a: a.message) (lib.filter (a: !a.assertion) ev.config.assertions);
 
@@ -147,6 +133,18 @@ let
     }
   ];
   w = ws.config;
+  # every other home module on top: gdrive-sync, secrets, the original's option paths
+  existing = root + "/home/default.nix";
+  more = evalReal [
+    axios.homeModules.workstation
+    axios.homeModules.secrets
+    {
+      services.gdrive-sync.enable = true;
+      axios.secrets = { enable = true; secrets.github-token.file = existing; };
+      axios.wallpapers.enable = false;
+    }
+  ];
+  m = more.config;
   laptop = evalReal [ axios.homeModules.laptop { axios.security = { sshAgent = "gpg"; yubikey.enable = true; }; axios.terminal.neovim.distribution = "minimal"; } ];
   l = laptop.config;
 in
@@ -285,6 +283,49 @@ in
       commandLineArgs = [ "--ozone-platform-hint=auto" "--enable-features=TouchpadOverscrollHistoryNavigation" ];
       extensions = [ "nngceckbapebfimnlniiiahkandclblb" "ddkjiahejlhfcafbddmgiahcphecmpfh" ];
     };
+  };
+
+  testRealFilesAndXdg = {
+    # every file through home-manager's real file type (files.nix, misc/xdg)
+    expr = {
+      typed = builtins.deepSeq (lib.mapAttrsToList (_: f: { inherit (f) target enable executable recursive force; }) w.home.file) true;
+      bisync = m.home.file."/home/alice/.config/axios/bisync.toml".target;
+      ghostty = w.xdg.configFile ? "ghostty/config";
+    };
+    expected = { typed = true; bisync = ".config/axios/bisync.toml"; ghostty = true; };
+  };
+
+  testRealGdriveSyncSecretsCompat = {
+    expr = {
+      failed = failed more;
+      units = lib.sort lib.lessThan (lib.filter (lib.hasPrefix "gdrive-sync-") (lib.attrNames m.systemd.user.services));
+      typed = builtins.deepSeq (map (n: m.systemd.user.services.${n}) [ "gdrive-sync-documents" "gdrive-sync-music" ]) true;
+      timer = builtins.isString m.systemd.user.timers.gdrive-sync-documents.Timer.OnUnitActiveSec;
+      age = m.age.secrets.github-token.file == existing;
+      compatWarns = builtins.any (lib.hasInfix "axios.wallpapers.enable") m.warnings;
+    };
+    expected = { failed = [ ]; units = [ "gdrive-sync-documents" "gdrive-sync-music" ]; typed = true; timer = true; age = true; compatWarns = true; };
+  };
+
+  testRealHomeEnvironment = {
+    # home.* through home-manager's real home-environment.nix
+    expr = {
+      editor = w.home.sessionVariables.EDITOR;
+      pager = w.home.sessionVariables.PAGER;
+      packages = map (p: p.name or "?") (builtins.filter (p: !(lib.isDerivation p)) w.home.packages);
+      activation = builtins.all (e: e ? data && e ? after) (builtins.attrValues w.home.activation);
+    };
+    expected = { editor = "nvim"; pager = "less -FRX"; packages = [ ]; activation = true; };
+  };
+
+  testMisspeltHomeOptionFails = {
+    expr = (evalReal [ axios.homeModules.base { home.sessionVariable.FOO = "1"; } ]).config.home.sessionVariables;
+    expectedError = "The option `home.sessionVariable' does not exist";
+  };
+
+  testMisspeltFileOptionFails = {
+    expr = (evalReal [ axios.homeModules.base { xdg.configFile."x/y".txt = "a"; } ]).config.home.file;
+    expectedError = "The option `xdg.configFile.\"x/y\".txt' does not exist";
   };
 
   testMisspeltOptionFails = {

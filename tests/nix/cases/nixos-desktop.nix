@@ -1,5 +1,5 @@
 # nixos/desktop: niri, greetd, PIM backends, Nautilus/GVFS, applications.
-{ axios, pkgs, evalNixos, isDefined, hasPackage, ... }:
+{ axios, pkgs, evalNixos, isSet, hasPackage, ... }:
 let
   d = cfg: evalNixos [ axios.nixosModules.desktop { desktop.enable = true; } cfg ];
   full = d { };
@@ -51,11 +51,11 @@ in
     expected = [ "inter" "noto-fonts" "noto-fonts-color-emoji" "nerd-fonts-jetbrains-mono" "nerd-fonts-fira-code" "material-symbols" ];
   };
   testPimOff = {
-    expr = let o = (d { desktop.pim.enable = false; }).config; in [ (isDefined o.services.geoclue2.enable) (hasPackage "gnome-calendar" o.environment.systemPackages) ];
+    expr = let e = d { desktop.pim.enable = false; }; in [ (isSet e "services.geoclue2.enable") (hasPackage "gnome-calendar" e.config.environment.systemPackages) ];
     expected = [ false false ];
   };
   testGreeterOff = {
-    expr = let o = (d { desktop.greeter.enable = false; }).config; in [ (isDefined o.services.greetd.enable) (isDefined o.security.pam.services.greetd.enableGnomeKeyring) ];
+    expr = let e = d { desktop.greeter.enable = false; }; in [ (isSet e "services.greetd.enable") (e.config.security.pam.services ? greetd) ];
     expected = [ false false ];
   };
   testApplicationsOffExtraPackages = {

@@ -1,5 +1,5 @@
 # nixos/gaming: Steam, GameMode, gamescope, nix-ld; gaming.vr.*.
-{ axios, lib, pkgs, evalNixos, isDefined, hasPackage, ... }:
+{ axios, lib, pkgs, evalNixos, isDefined, isSet, hasPackage, ... }:
 let
   g = cfg: evalNixos [ axios.nixosModules.gaming { gaming.enable = true; hardware.graphics.enable = true; } cfg ];
   amd = g { axios.hardware.gpuType = "amd"; };
@@ -27,7 +27,7 @@ in
     expected = "accept-responsibility";
   };
   testGamemodeNoGpuSectionOnNvidia = {
-    expr = isDefined (g { axios.hardware.gpuType = "nvidia"; }).config.programs.gamemode.settings.gpu.apply_gpu_optimisations;
+    expr = (g { axios.hardware.gpuType = "nvidia"; }).config.programs.gamemode.settings ? gpu;
     expected = false;
   };
   testGamescopeNixLdGroups = {
@@ -53,13 +53,13 @@ in
       inherit (wivrn.config.services.wivrn) enable openFirewall autoStart;
       pkg = wivrn.config.services.wivrn.package.pname;
       cuda = wivrn.config.services.wivrn.package ? cudaSupport;
-      alvr = wivrn.config.programs ? alvr;
+      alvr = isSet wivrn "programs.alvr.enable";
       steamHw = wivrn.config.hardware.steam-hardware.enable;
     };
     expected = { enable = true; openFirewall = true; autoStart = false; pkg = "wivrn"; cuda = false; alvr = false; steamHw = true; };
   };
   testVrAlvr = {
-    expr = { alvr = alvr.config.programs.alvr.enable; fw = alvr.config.programs.alvr.openFirewall; wivrn = isDefined alvr.config.services.wivrn.enable; };
+    expr = { alvr = alvr.config.programs.alvr.enable; fw = alvr.config.programs.alvr.openFirewall; wivrn = isSet alvr "services.wivrn.enable"; };
     expected = { alvr = true; fw = true; wivrn = false; };
   };
   testVrBothWithCudaOnNvidia = {
@@ -79,7 +79,7 @@ in
     expected = [ "gaming.vr.enable needs gaming.enable = true (Steam provides SteamVR): set gaming.enable = true (mkSystem: modules.gaming = true)." ];
   };
   testVrWirelessOffNoServers = {
-    expr = let c = (g { gaming.vr.enable = true; }).config; in [ (isDefined c.services.wivrn.enable) (c.programs ? alvr) ];
+    expr = let e = g { gaming.vr.enable = true; }; in [ (isSet e "services.wivrn.enable") (isSet e "programs.alvr.enable") ];
     expected = [ false false ];
   };
   testNvidiaWivrnUsesCuda = {

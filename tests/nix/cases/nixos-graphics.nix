@@ -1,5 +1,5 @@
 # nixos/graphics: drivers per gpuType, GPU recovery, PRIME bus IDs.
-{ axios, evalNixos, hasPackage, ... }:
+{ axios, evalNixos, hasPackage, isOn, ... }:
 let
   gfx = cfg: evalNixos [ axios.nixosModules.graphics { axios.graphics.enable = true; } cfg ];
   amd = gfx { axios.hardware.gpuType = "amd"; };
@@ -40,7 +40,7 @@ in
       driver = nvidiaDesktop.config.hardware.nvidia.package.version;
       open = nvidiaDesktop.config.hardware.nvidia.open;
       modesetting = nvidiaDesktop.config.hardware.nvidia.modesetting.enable;
-      primeOffload = nvidiaDesktop.config.hardware.nvidia.prime.offload.enable;
+      primeOffload = isOn nvidiaDesktop "hardware.nvidia.prime.offload.enable";
       libva = nvidiaDesktop.config.environment.sessionVariables.LIBVA_DRIVER_NAME;
       failed = nvidiaDesktop.failedAssertions;
     };

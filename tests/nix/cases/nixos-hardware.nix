@@ -1,5 +1,5 @@
 # nixos/hardware (core), desktopHardware, laptopHardware, crashDiagnostics.
-{ lib, axios, evalNixos, hasPackage, isDefined, ... }:
+{ lib, axios, evalNixos, hasPackage, isSet, ... }:
 let
   hw = cfg: evalNixos [ axios.nixosModules.hardware cfg ];
   amdSsd = hw { axios.hardware = { cpu = "amd"; hasSSD = true; }; };
@@ -24,7 +24,7 @@ in
     expected = [ "kvm-intel" ];
   };
   testNoFactsNoTrim = {
-    expr = isDefined (hw { }).config.services.fstrim.enable;
+    expr = isSet (hw { }) "services.fstrim.enable";
     expected = false;
   };
   testBadCpuEnum = {
@@ -32,7 +32,7 @@ in
     expectedError = "axios.hardware.cpu' is not of type `null or one of \"amd\", \"intel\"'";
   };
   testFirmwareOptOut = {
-    expr = isDefined (hw { axios.hardware.firmware.enable = false; }).config.services.fwupd.enable;
+    expr = isSet (hw { axios.hardware.firmware.enable = false; }) "services.fwupd.enable";
     expected = false;
   };
   testMsiDesktop = {
@@ -49,11 +49,11 @@ in
     expected = [ ];
   };
   testLaptop = {
-    expr = let c = (lap { axios.hardware.cpu = "intel"; }).config; in {
+    expr = let e = lap { axios.hardware.cpu = "intel"; }; c = e.config; in {
       ppd = c.services.power-profiles-daemon.enable;
       thermald = c.services.thermald.enable;
       lid = c.services.logind.settings.Login.HandleLidSwitch;
-      s76 = isDefined c.hardware.system76.enableAll;
+      s76 = isSet e "hardware.system76.enableAll";
     };
     expected = { ppd = true; thermald = true; lid = "suspend"; s76 = false; };
   };

@@ -1,5 +1,5 @@
 # nixos/networking: NetworkManager, Avahi, Samba, Tailscale.
-{ axios, evalNixos, isDefined, hasPackage, ... }:
+{ lib, axios, evalNixos, isSet, isOn, hasPackage, ... }:
 let
   net = cfg: evalNixos [ axios.nixosModules.networking { axios.networking.enable = true; } cfg ];
   plain = net { };
@@ -20,17 +20,24 @@ in
       fw = plain.config.networking.firewall.enable;
       avahi = plain.config.services.avahi.nssmdns4;
       groups = plain.config.axios.users.defaultGroups;
-      samba = isDefined plain.config.services.samba.enable;
-      tailscale = plain.config.services.tailscale.enable;
+      samba = isSet plain "services.samba.enable";
+      tailscale = isOn plain "services.tailscale.enable";
     };
     expected = { nm = true; fw = true; avahi = true; groups = [ "networkmanager" ]; samba = false; tailscale = false; };
   };
   testAvahiOff = {
-    expr = isDefined (net { axios.networking.avahi.enable = false; }).config.services.avahi.enable;
+    expr = isSet (net { axios.networking.avahi.enable = false; }) "services.avahi.enable";
     expected = false;
   };
   testSambaShares = {
-    expr = samba.config.services.samba.settings;
+    # NixOS's own defaults of [global] (security, passwd program, ...) left out:
+    # only what the module sets
+    expr =
+      let
+        s = samba.config.services.samba.settings;
+        setKeys = lib.concatMap (d: builtins.attrNames (d.global or { })) samba.options.services.samba.settings.definitions;
+      in
+      s // { global = lib.filterAttrs (n: _: builtins.elem n setKeys) s.global; };
     expected = {
       global = {
         workgroup = "WORKGROUP";
@@ -54,26 +61,45 @@ in
   };
   testTailscale = {
     expr = {
-      inherit (ts.config.services.tailscale) enable useRoutingFeatures openFirewall permitCertUid;
+      inherit (ts.config.services.tailscale) enable useRoutingFeatures openFirewall;
+      permitCertUid = isSet ts "services.tailscale.permitCertUid";
       trusted = ts.config.networking.firewall.trustedInterfaces;
       cli = hasPackage "tailscale" ts.config.environment.systemPackages;
     };
-    expected = { enable = true; useRoutingFeatures = "client"; openFirewall = true; permitCertUid = null; trusted = [ "tailscale0" ]; cli = true; };
+    expected = { enable = true; useRoutingFeatures = "client"; openFirewall = true; permitCertUid = false; trusted = [ "tailscale0" ]; cli = true; };
   };
   testTailscaleHttpsCertificatesForCaddy = {
     expr = (net { axios.networking.tailscale = { enable = true; httpsCertificates.enable = true; }; }).config.services.tailscale.permitCertUid;
     expected = "caddy";
   };
   testTailscaleCertificatesFollowSelfHosted = {
-    expr = (net { axios.networking.tailscale.enable = true; selfHosted.enable = true; }).config.services.tailscale.permitCertUid;
+    expr = (evalNixos [ axios.nixosModules.networking axios.nixosModules.services { axios.networking.enable = true; axios.networking.tailscale.enable = true; selfHosted.enable = true; } ]).config.services.tailscale.permitCertUid;
     expected = "caddy";
+  };
+  # a Caddy user of one's own: the certificate permission follows it, and the
+  # registry's own setting agrees (two different mkDefaults would conflict)
+  testTailscaleCertificatesFollowCaddyUser = {
+    expr =
+      let
+        e = evalNixos [
+          axios.nixosModules.networking
+          axios.nixosModules.services
+          {
+            axios.networking = { enable = true; tailscale = { enable = true; httpsCertificates.enable = true; }; };
+            selfHosted = { enable = true; caddy.routes.photos = { domain = "https://photos.tail9.ts.net"; target = "127.0.0.1:2283"; }; };
+            services.caddy.user = "www";
+          }
+        ];
+      in
+      { uid = e.config.services.tailscale.permitCertUid; failed = e.failedAssertions; };
+    expected = { uid = "www"; failed = [ ]; };
   };
   testTailscaleRoutingEnum = {
     expr = (net { axios.networking.tailscale = { enable = true; routingFeatures = "exit"; }; }).config.services.tailscale.useRoutingFeatures;
     expectedError = "axios.networking.tailscale.routingFeatures' is not of type `one of \"none\", \"client\", \"server\", \"both\"'";
   };
   testSubFeaturesNeedNetworkingEnable = {
-    expr = (evalNixos [ axios.nixosModules.networking { axios.networking.tailscale.enable = true; } ]).config.services.tailscale.enable;
+    expr = isOn (evalNixos [ axios.nixosModules.networking { axios.networking.tailscale.enable = true; } ]) "services.tailscale.enable";
     expected = false;
   };
 }

@@ -24,7 +24,8 @@ in
     expectedError = "axios.system.locale' is not of type";
   };
   testExtraLocale = {
-    expr = (sys { axios.system = { timeZone = "UTC"; locale = "de_DE.UTF-8"; extraLocaleSettings.LC_TIME = "en_GB.UTF-8"; }; }).config.i18n;
+    expr = let i18n = (sys { axios.system = { timeZone = "UTC"; locale = "de_DE.UTF-8"; extraLocaleSettings.LC_TIME = "en_GB.UTF-8"; }; }).config.i18n; in
+      { inherit (i18n) defaultLocale extraLocaleSettings; };
     expected = { defaultLocale = "de_DE.UTF-8"; extraLocaleSettings = { LC_TIME = "en_GB.UTF-8"; }; };
   };
   testNixSettings = {

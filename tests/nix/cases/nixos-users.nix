@@ -1,5 +1,5 @@
 # nixos/users.nix: axios.users.users -> users.users with module groups.
-{ lib, axios, evalNixos, isDefined, ... }:
+{ lib, axios, evalNixos, isSet, ... }:
 let
   u = cfg: evalNixos [ axios.nixosModules.users { axios.users.enable = true; } cfg ];
   two = u {
@@ -14,7 +14,7 @@ in
       alice = { inherit (two.config.users.users.alice) isNormalUser description extraGroups; shell = two.config.users.users.alice.shell.pname; };
       bob = { inherit (two.config.users.users.bob) description extraGroups; shell = two.config.users.users.bob.shell.pname; };
       fish = two.config.programs.fish.enable;
-      zsh = isDefined two.config.programs.zsh.enable;
+      zsh = isSet two "programs.zsh.enable";
     };
     expected = {
       alice = { isNormalUser = true; description = "Alice L"; extraGroups = [ "libvirtd" "video" "audio" "input" "dialout" "wheel" ]; shell = "fish"; };

@@ -1,5 +1,5 @@
 # nixos/virtualisation (registry name `virt`): libvirt/QEMU and Podman.
-{ axios, evalNixos, isDefined, hasPackage, ... }:
+{ axios, evalNixos, isSet, hasPackage, ... }:
 let
   v = cfg: evalNixos [ axios.nixosModules.virt cfg ];
   vm = v { virt.libvirt.enable = true; };
@@ -13,7 +13,7 @@ in
       qemu = vm.config.virtualisation.libvirtd.qemu.package.pname;
       manager = vm.config.programs.virt-manager.enable;
       groups = vm.config.axios.users.defaultGroups;
-      podman = vm.config.virtualisation ? podman && isDefined vm.config.virtualisation.podman.enable;
+      podman = isSet vm "virtualisation.podman.enable";
     };
     expected = { libvirtd = true; swtpm = true; qemu = "qemu_kvm"; manager = true; groups = [ "libvirtd" "kvm" ]; podman = false; };
   };

@@ -73,6 +73,7 @@ in
       project = map (n: hasIn n shells.default.packages) [ "cargo" "cargo-nextest" "caddy" "rclone" "dbus" "systemd" "nix" "nixpkgs-fmt" "deadnix" "python3" ];
       nixpkgsLib = shells.default.NIXPKGS_LIB == toString pkgs.path;
       hm = shells.default.HOME_MANAGER_SRC;
+      options = shells.default.NIXOS_OPTIONS.name;
       zig = hasIn "zig" shells.zig.packages;
       qml = hasIn "quickshell" shells.qml.packages;
       dotnet = shells.dotnet.DOTNET_CLI_TELEMETRY_OPTOUT;
@@ -83,6 +84,7 @@ in
       project = [ true true true true true true true true true true ];
       nixpkgsLib = true;
       hm = "/hm-src";
+      options = "nixos-options.json";
       zig = true;
       qml = true;
       dotnet = "1";

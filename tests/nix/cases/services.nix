@@ -1,6 +1,6 @@
 # nixos/services: the selfHosted module, the route registry handed to
 # axios-caddy at build time, Tailscale HTTPS, Immich as the catch-all.
-{ lib, pkgs, axios, evalNixos, hasPackage, ... }:
+{ lib, pkgs, axios, evalNixos, hasPackage, isOn, ... }:
 let
   services = axios.nixosModules.services;
   eval = cfg: evalNixos [ services cfg ];
@@ -166,7 +166,7 @@ in
   testDisabledIsInert = {
     expr =
       let e = eval { selfHosted.caddy.routes.a = { domain = "a.test"; target = "127.0.0.1:1"; }; selfHosted.immich.enable = true; };
-      in { caddy = e.config.services.caddy.enable; routes = lib.attrNames e.config.selfHosted.caddy.routes; a = e.failedAssertions; };
+      in { caddy = isOn e "services.caddy.enable"; routes = lib.attrNames e.config.selfHosted.caddy.routes; a = e.failedAssertions; };
     expected = { caddy = false; routes = [ "a" ]; a = [ ]; };
   };
 

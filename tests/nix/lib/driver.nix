@@ -2,6 +2,7 @@
 #   mode = "run":   [ { name; status = "pass"|"fail"|"error"|"deferred"; expr?; expected?; expectedError?; } ]
 #   mode = "names": [ name ... ]
 #   mode = "force": forces `expr` of test `only` (for expectedError tests)
+#   mode = "stats": the NixOS option data's statistics (lib/nixos-options.nix)
 { caseFile
 , nixpkgsLib
 , homeManager ? ""
@@ -68,7 +69,8 @@ let
     if t ? expectedError then builtins.seq (deep 0 t.expr) "evaluated without error"
     else builtins.seq (t.expr == t.expected) "evaluated without error";
 in
-if mode == "names" then names
+if mode == "stats" then args.nixosOptions.stats
+else if mode == "names" then names
 else if mode == "force" then force
 else if mode == "plainExpr" then plain 0 tests.${only}.expr
 else map runOne selected

@@ -1,9 +1,35 @@
 # The arguments every case file receives. See tests/nix/README.md.
-{ lib, homeManagerPath ? null }:
+# nixosOptionsPath: the NixOS option data (a JSON file, or the directory
+# holding nixos-options-2024-12.json); default $NIXOS_OPTIONS, else
+# ~/.cache/axios/nixos-options, else ../shared/vendor/nixos-options beside
+# the checkout (the order of tests/nix/run).
+{ lib, homeManagerPath ? null, nixosOptionsPath ? null }:
 let
   root = ../../..;
   stub = import ./types.nix { inherit lib; };
   pkgs = import ./pkgs.nix { inherit lib; };
+
+  optionsPath =
+    let
+      env = builtins.getEnv "NIXOS_OPTIONS";
+      cache = builtins.getEnv "HOME" + "/.cache/axios/nixos-options";
+      given =
+        if nixosOptionsPath != null then toString nixosOptionsPath
+        else if env != "" then env
+        else if builtins.pathExists (cache + "/nixos-options-2024-12.json") then cache
+        else toString root + "/../shared/vendor/nixos-options";
+    in
+    if lib.hasSuffix ".json" given then given else given + "/nixos-options-2024-12.json";
+  nixosOptions =
+    if !(builtins.pathExists optionsPath) then
+      throw "evalNixos needs the NixOS option data: none at ${optionsPath} (set NIXOS_OPTIONS to the nixos-options directory or JSON file)"
+    else
+      import ./nixos-options.nix {
+        inherit lib;
+        optionsFile = optionsPath;
+        newer = import ../nixos-newer-options.nix;
+        defaultPkgs = pkgs;
+      };
 
   nixFilesIn = dir:
     if builtins.pathExists dir then
@@ -30,8 +56,8 @@ let
 
   evalNixosWith = { modules, specialArgs ? { }, pkgs ? (import ./pkgs.nix { inherit lib; }) }:
     summarize (lib.evalModules {
-      modules = nixosStubs ++ [{ _module.args.pkgs = lib.mkDefault pkgs; }] ++ modules;
-      specialArgs = { modulesPath = toString root + "/tests/nix/stubs/modulesPath"; } // specialArgs;
+      modules = [ nixosOptions.module ] ++ nixosStubs ++ [{ _module.args.pkgs = lib.mkDefault pkgs; }] ++ modules;
+      specialArgs = { modulesPath = root + "/tests/nix/modulesPath"; } // specialArgs;
       class = "nixos";
     });
 
@@ -46,9 +72,16 @@ let
       });
 
   importIfExists = path: if builtins.pathExists path then import path else null;
+
+  # Does a module SET this option (a definition above option-default
+  # priority, after mkIf)? `isSet eval "services.fwupd.enable"`. Independent
+  # of the option's default, which the NixOS option data gives only as text.
+  isSet = eval: path:
+    let o = lib.attrByPath (lib.splitString "." path) null eval.options;
+    in if !(lib.isOption o) then throw "isSet: no option ${path}" else o.definitions != [ ] && o.highestPrio < 1500;
 in
 {
-  inherit lib pkgs root stub inputs hmLib evalNixosWith evalHomeWith;
+  inherit lib pkgs root stub inputs hmLib evalNixosWith evalHomeWith nixosOptions;
   evalNixos = modules: evalNixosWith { inherit modules; };
   evalHome = modules: evalHomeWith { inherit modules; };
   # the home-manager configuration of `user` in an evaluated NixOS config, as
@@ -74,5 +107,8 @@ in
   # Is this (freeform) option value defined? An undeclared option whose only
   # definitions are `mkIf false` exists as a name but throws when read.
   isDefined = v: (builtins.tryEval (builtins.seq v true)).success;
+  inherit isSet;
+  # Does a module turn this (boolean) option on? `isOn eval "services.caddy.enable"`
+  isOn = eval: path: isSet eval path && lib.getAttrFromPath (lib.splitString "." path) eval.config == true;
   packageNames = list: map (p: p.pname or p.name or "<non-package>") list;
 }

@@ -667,7 +667,9 @@ let
     buildEnv = args: mkFakeWith (args // { builder = "buildEnv"; });
     linkFarm = name: entries: mkFakeWith { inherit name entries; builder = "linkFarm"; };
     linkFarmFromDrvs = name: drvs: mkFakeWith { inherit name drvs; builder = "linkFarm"; };
-    makeDesktopItem = args: mkFakeWith (args // { name = "${args.name}.desktop"; desktopName = args.desktopName or args.name; builder = "makeDesktopItem"; });
+    # (its `type`, the desktop entry's Type, is kept as `desktopType`: a
+    # package's `type` is "derivation")
+    makeDesktopItem = args: mkFakeWith (removeAttrs args [ "type" ] // { name = "${args.name}.desktop"; desktopName = args.desktopName or args.name; desktopType = args.type or "Application"; builder = "makeDesktopItem"; });
     makeWrapper = mkFake "make-wrapper-hook";
     makeBinaryWrapper = mkFake "make-binary-wrapper-hook";
     replaceVars = src: vars: mkFakeWith { name = baseNameOf (toString src); inherit src vars; builder = "replaceVars"; };

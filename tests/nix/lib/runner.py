@@ -7,10 +7,14 @@ Usage: runner.py NIX_INSTANTIATE NIXPKGS_LIB HM_SRC VERBOSE CASEFILE...
 Last line of output: "N passed, N failed". Exit 1 when anything failed.
 """
 import difflib
+import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DRIVER = os.path.join(HERE, "driver.nix")
@@ -45,6 +49,69 @@ class Nix:
             return True, json.loads(p.stdout), p.stderr
         except ValueError:
             return False, None, "could not parse nix-instantiate output:\n" + p.stdout[:2000]
+
+
+def nixos_options_tree(options_json):
+    """The NixOS option data as the nested tree lib/nixos-options.nix reads
+    (the same transformation it does itself from the flat list, done once
+    here instead of in every nix-instantiate). Split in one file per
+    second-level namespace (services.openssh, boot.loader, ...), which Nix
+    reads only when an evaluation reaches it; the index.tree.json holds the
+    first two levels. Cached in the temp dir by the hash of the data and of
+    this file; returns the index's path."""
+    with open(options_json, "rb") as f:
+        data = f.read()
+    with open(__file__, "rb") as f:
+        digest = hashlib.sha256(data + f.read()).hexdigest()[:16]
+    out_dir = os.path.join(tempfile.gettempdir(), "axios-nixos-options-%s" % digest)
+    out = os.path.join(out_dir, "index.tree.json")
+    if os.path.exists(out):
+        return out
+
+    def unhtml(s):
+        for a, b in (("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&#39;", "'")):
+            s = s.replace(a, b)
+        return s
+
+    def unquote(c):
+        m = re.fullmatch(r"_([^_]+(_[^_]+)+)_", c)
+        return m.group(1).replace("_", " ") if m else c
+
+    tree = {}
+    for e in json.loads(data.decode("utf-8")):
+        name = e["Name"]
+        if re.fullmatch(r".*\._[^._]+\.[^_]*_(\..*)?", name):
+            continue  # a quoted name with dots (boot.kernel.sysctl."net.core.rmem_max")
+        node = tree
+        for c in name.split("."):
+            node = node.setdefault(unquote(c), {})
+        node["_opt"] = {"t": unhtml(e["Type"]), "d": unhtml(e["Default"]), "o": "dump"}
+    tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="axios-nixos-options-tmp-")
+
+    def dump(path, value):
+        with open(os.path.join(tmp, path), "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, separators=(",", ":"))
+
+    index = {}
+    for top, sub in tree.items():
+        if top == "_opt" or not isinstance(sub, dict):
+            index[top] = sub
+            continue
+        index[top] = {}
+        for name, node in sub.items():
+            if name == "_opt":
+                index[top][name] = node
+                continue
+            fname = "%d.json" % len(os.listdir(tmp))
+            dump(fname, node)
+            index[top][name] = {"_file": fname}
+    dump("index.tree.json", index)
+    os.chmod(tmp, 0o755)
+    try:
+        os.rename(tmp, out_dir)
+    except OSError:  # built meanwhile by another run
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
 
 
 def error_message(stderr):
@@ -106,9 +173,42 @@ class Run:
 
     def fail(self, name, details):
         self.failed.append(name)
+        if details and "does not exist. Definition values" in details:
+            details += ("\n    hint: a misspelt option, a module not imported, or a NixOS option newer than the\n"
+                        "    option data (December 2024): declare those in tests/nix/nixos-newer-options.nix\n"
+                        "    with the nixpkgs version that added it (see the top of that file)")
+        if details and "is already declared in" in details and "nixos-options" in details:
+            details += ("\n    hint: NixOS's own declaration comes from the option data now: remove the stub\n"
+                        "    declaration (tests/nix/stubs/nixos); only values NixOS computes belong there")
         print("  FAIL %s" % name)
         if details:
             print(details)
+
+    def stats(self, any_file, data_name):
+        """Prints what the NixOS option tree is made of; fails when the
+        newer-options file redeclares an option of the December 2024 data
+        (with data from a newer nixpkgs, as in the flake's check, that is
+        expected and only noted)."""
+        ok, st, err = self.nix.eval(any_file, "stats")
+        if not ok:
+            self.fail("nixos-options", "    the NixOS option data does not evaluate:\n" + shown_error(err, self.verbose))
+            return
+        newer = st["newer"]
+        print("NixOS options: %d declared from the option data, %d of them from tests/nix/nixos-newer-options.nix%s"
+              % (st["options"], len(newer), (": " + ", ".join(newer)) if newer else ""))
+        print("NixOS options: %d options (%d distinct types) have a type the harness cannot map (they accept anything)%s"
+              % (st["unmappedOptions"], len(st["unmappedTypes"]), "" if not self.verbose else
+                 "\n" + "\n".join("  " + t.replace("\n", " ") for t in st["unmappedTypes"])))
+        print("NixOS options: %d options of a submodule type list no sub-options in the data (left open)"
+              % len(st["openSubmodules"]))
+        if st["newerAlsoInDump"] and data_name != "nixos-options-2024-12.json":
+            print("NixOS options: the data already has %s (newer nixpkgs)" % ", ".join(st["newerAlsoInDump"]))
+            self.ok("nixos-newer-options")
+        elif st["newerAlsoInDump"]:
+            self.fail("nixos-newer-options", "    already in the option data, remove from tests/nix/nixos-newer-options.nix: "
+                      + ", ".join(st["newerAlsoInDump"]))
+        else:
+            self.ok("nixos-newer-options")
 
     def case(self, path, rel):
         print("== %s" % rel)
@@ -168,8 +268,17 @@ def main(argv):
     binary, nixpkgs_lib, hm_src, verbose = argv[1:5]
     files = argv[5:]
     verbose = verbose == "1"
+    options_json = os.environ.get("NIXOS_OPTIONS", "")
+    if options_json.endswith(".json") and not options_json.endswith(".tree.json") and os.path.isfile(options_json):
+        try:
+            os.environ["NIXOS_OPTIONS"] = nixos_options_tree(options_json)
+        except (ValueError, KeyError, TypeError, AttributeError, OSError) as e:
+            print("tests/nix/run: the NixOS option data %s is not a JSON list of {Name, Type, Default}: %s: %s"
+                  % (options_json, type(e).__name__, e), file=sys.stderr)
+            return 2
     run = Run(Nix(binary, nixpkgs_lib, hm_src, verbose), verbose)
     root = os.path.dirname(HERE)
+    run.stats(DRIVER, os.path.basename(options_json))
     for f in files:
         rel = os.path.relpath(f, root) if f.startswith(root + os.sep) else f
         run.case(f, rel)
