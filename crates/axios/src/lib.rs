@@ -1,8 +1,10 @@
 //! The `axios` command line's logic: hardware detection and the doctor report.
 
 pub mod detect;
-pub mod pci;
 pub mod report;
+
+/// PCI addresses and bus IDs (moved to `axios_gpu`).
+pub use axios_gpu::pci;
 
 pub use detect::{detect, DetectError, Hardware};
 pub use report::Report;

@@ -251,11 +251,7 @@ fn form_factor_str(k: FormFactorKind) -> Option<&'static str> {
 }
 
 fn prime(hw: &Hardware) -> Option<Prime> {
-    let nvidia = hw.gpus.iter().find(|g| g.vendor == Vendor::Nvidia)?;
-    let igpu = hw
-        .gpus
-        .iter()
-        .find(|g| g.kind == GpuKind::Integrated && g.vendor != Vendor::Nvidia)?;
+    let (nvidia, igpu) = axios_gpu::hybrid_pair(&hw.gpus)?;
     let laptop = hw.form_factor.kind == FormFactorKind::Laptop;
     Some(Prime {
         enable: laptop,
