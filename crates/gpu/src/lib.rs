@@ -11,6 +11,7 @@ pub mod detect;
 pub mod models;
 pub mod pci;
 pub mod prime;
+pub mod status;
 pub mod view;
 
 pub use detect::{detect_gpus, DetectError, Gpu, GpuKind, Gpus, PlatformDisplay, Vendor};

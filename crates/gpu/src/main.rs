@@ -62,6 +62,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Live figures per GPU (NVML for NVIDIA, amdgpu sysfs for AMD); suspended GPUs are not read.
+    Status {
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
+        #[arg(long, conflicts_with = "watch")]
+        json: bool,
+        /// Read runtime-suspended GPUs too (this wakes them up).
+        #[arg(long)]
+        wake: bool,
+        /// The NVML library to load (default: /run/opengl-driver/lib/libnvidia-ml.so.1, then the loader's search).
+        #[arg(long, value_name = "PATH")]
+        nvml_lib: Option<PathBuf>,
+        /// Refresh the table every SECS seconds until interrupted.
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        watch: Option<u64>,
+    },
 }
 
 enum Outcome {
@@ -117,6 +133,43 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             write_stdout(&text)?;
             if !check.ok {
                 return Ok(Outcome::Stale);
+            }
+        }
+        Command::Status {
+            root,
+            json,
+            wake,
+            nvml_lib,
+            watch,
+        } => {
+            let root = axios_core::Root::new(&root)?;
+            let opts = axios_gpu::status::StatusOptions { wake, nvml_lib };
+            loop {
+                let gpus = axios_gpu::detect_gpus(&root).with_context(|| {
+                    format!("GPU detection under {} failed", root.base().display())
+                })?;
+                let report = axios_gpu::status::status(&root, &gpus, &opts);
+                let text = if json {
+                    json_text(&report)?
+                } else {
+                    report.to_text()
+                };
+                match watch {
+                    None => {
+                        write_stdout(&text)?;
+                        break;
+                    }
+                    Some(secs) => {
+                        use std::io::IsTerminal;
+                        let clear = if std::io::stdout().is_terminal() {
+                            "\x1b[H\x1b[2J"
+                        } else {
+                            ""
+                        };
+                        write_stdout(&format!("{clear}{text}\n"))?;
+                        std::thread::sleep(std::time::Duration::from_secs(secs));
+                    }
+                }
             }
         }
     }
