@@ -62,6 +62,30 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The hang watcher daemon (systemd Type=notify): records incidents, applies the policy, serves D-Bus.
+    Watch {
+        #[command(flatten)]
+        args: WatchArgs,
+        /// Check the configuration (and print it resolved as JSON), then exit.
+        #[arg(long)]
+        check: bool,
+    },
+    /// List the incidents the watcher recorded.
+    Incidents {
+        /// The watcher's state directory.
+        #[arg(long, value_name = "DIR", default_value = "/var/lib/axios-gpu")]
+        state_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trigger amdgpu GPU recovery of DRM card N through debugfs (root only).
+    Recover {
+        /// The DRM minor: N of /dev/dri/cardN.
+        #[arg(long, value_name = "N")]
+        card: u32,
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
+    },
     /// Live figures per GPU (NVML for NVIDIA, amdgpu sysfs for AMD); suspended GPUs are not read.
     Status {
         #[arg(long, value_name = "DIR", default_value = "/")]
@@ -78,6 +102,89 @@ enum Command {
         #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         watch: Option<u64>,
     },
+}
+
+#[derive(clap::Args)]
+struct WatchArgs {
+    /// TOML config (see the README); flags override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Incident log and devcoredump copies.
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Kernel log to follow: /dev/kmsg, a recorded file, or a FIFO.
+    #[arg(long, value_name = "FILE|FIFO")]
+    kmsg: Option<PathBuf>,
+    /// Read uevents from a Unix datagram socket bound here instead of netlink.
+    #[arg(long, value_name = "PATH")]
+    uevent_socket: Option<PathBuf>,
+    #[arg(long, value_name = "MS")]
+    debounce_ms: Option<u64>,
+    #[arg(long, value_enum)]
+    policy: Option<PolicyArg>,
+    #[arg(long, value_name = "UNIT")]
+    restart_unit: Option<String>,
+    #[arg(long, value_name = "N")]
+    max_resets: Option<u32>,
+    #[arg(long, value_name = "SECS")]
+    window_secs: Option<u64>,
+    #[arg(long, value_name = "PATH")]
+    systemctl: Option<PathBuf>,
+    /// D-Bus to serve org.axios.Gpu1 on: `system`, `none`, or a bus address.
+    #[arg(long, value_name = "BUS", default_value = "system")]
+    bus: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PolicyArg {
+    Notify,
+    RestartUnit,
+}
+
+impl WatchArgs {
+    fn resolve(
+        self,
+    ) -> anyhow::Result<(axios_gpu::config::WatchConfig, axios_gpu::watch::BusChoice)> {
+        use axios_gpu::config::WatchConfig;
+        let mut c = match &self.config {
+            Some(p) => WatchConfig::load(p)?,
+            None => WatchConfig::default(),
+        };
+        macro_rules! set {
+            ($($f:ident),*) => { $( if let Some(v) = self.$f { c.$f = v.into(); } )* };
+        }
+        set!(
+            state_dir,
+            root,
+            kmsg,
+            debounce_ms,
+            max_resets,
+            window_secs,
+            systemctl
+        );
+        if self.uevent_socket.is_some() {
+            c.uevent_socket = self.uevent_socket;
+        }
+        if self.restart_unit.is_some() {
+            c.restart_unit = self.restart_unit;
+        }
+        if let Some(p) = self.policy {
+            c.policy = match p {
+                PolicyArg::Notify => axios_gpu::policy::PolicyKind::Notify,
+                PolicyArg::RestartUnit => axios_gpu::policy::PolicyKind::RestartUnit,
+            };
+        }
+        c.validate()
+            .map_err(|m| anyhow::anyhow!("invalid watch settings: {m}"))?;
+        let bus = match self.bus.as_str() {
+            "system" => axios_gpu::watch::BusChoice::System,
+            "none" => axios_gpu::watch::BusChoice::None,
+            a => axios_gpu::watch::BusChoice::Address(a.to_string()),
+        };
+        Ok((c, bus))
+    }
 }
 
 enum Outcome {
@@ -134,6 +241,47 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             if !check.ok {
                 return Ok(Outcome::Stale);
             }
+        }
+        Command::Watch { args, check } => {
+            let (cfg, bus) = args.resolve()?;
+            if check {
+                write_stdout(&format!("{cfg:#?}\n"))?;
+                return Ok(Outcome::Ok);
+            }
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            rt.block_on(axios_gpu::watch::run(cfg, bus))?;
+        }
+        Command::Incidents { state_dir, json } => {
+            let (list, bad) = axios_gpu::incident::load(&state_dir)?;
+            if bad > 0 {
+                tracing::warn!(
+                    "{bad} unreadable line(s) in {} skipped",
+                    axios_gpu::incident::log_path(&state_dir).display()
+                );
+            }
+            let text = if json {
+                json_text(&list)?
+            } else if list.is_empty() {
+                format!("No incidents recorded in {}.\n", state_dir.display())
+            } else {
+                axios_gpu::incident::to_text(&list)
+            };
+            write_stdout(&text)?;
+        }
+        Command::Recover { card, root } => {
+            let root = axios_core::Root::new(&root)?;
+            let answer = axios_gpu::recover::recover(&root, card, true)?;
+            write_stdout(&format!(
+                "recovery of card{card} triggered{}\n",
+                if answer.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {answer}")
+                }
+            ))?;
         }
         Command::Status {
             root,
