@@ -159,19 +159,8 @@ impl Report {
                 "DRM",
             ]
             .map(String::from);
-            let mut widths = [0usize; 9];
-            for row in std::iter::once(&header).chain(rows.iter()) {
-                for (w, cell) in widths.iter_mut().zip(row) {
-                    *w = (*w).max(cell.len());
-                }
-            }
-            for row in std::iter::once(&header).chain(rows.iter()) {
-                let line: Vec<String> = row
-                    .iter()
-                    .zip(widths)
-                    .map(|(c, w)| format!("{c:<w$}"))
-                    .collect();
-                let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+            for line in axios_gpu::view::table(&header, &rows).lines() {
+                let _ = writeln!(out, "  {line}");
             }
         }
         for d in &hw.platform_displays {

@@ -44,6 +44,8 @@ pub enum WatchError {
     Root(#[from] axios_core::RootError),
     #[error(transparent)]
     Store(#[from] incident::StoreError),
+    #[error("another watcher uses this state directory: {0}")]
+    Locked(#[from] axios_core::LockError),
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] std::io::Error),
 }
@@ -334,6 +336,8 @@ pub async fn run(cfg: WatchConfig, bus: BusChoice) -> Result<(), WatchError> {
         path: cfg.state_dir.clone(),
         source,
     })?;
+    // One watcher per state dir: two would record every incident twice.
+    let _lock = axios_core::PidLock::try_acquire(&cfg.state_dir.join("watch.lock"))?;
     let root = Root::new(&cfg.root)?;
     let (previous, bad) = incident::load(&cfg.state_dir)?;
     if bad > 0 {

@@ -510,6 +510,27 @@ fn hostile_input_dead_bus_and_kill_9() {
             "{action}"
         );
         assert!(action.contains("Access denied"), "{action}");
+        // A second watcher on the same state dir refuses, naming the holder.
+        let second = gpu(&[
+            "watch",
+            "--bus",
+            "none",
+            "--kmsg",
+            "/nonexistent",
+            "--state-dir",
+            w.state().to_str().expect("utf8"),
+        ]);
+        assert_eq!(second.status.code(), Some(1));
+        assert!(
+            stderr(&second).contains("another watcher uses this state directory"),
+            "{}",
+            stderr(&second)
+        );
+        assert!(
+            stderr(&second).contains(&format!("pid {}", w.child.id())),
+            "{}",
+            stderr(&second)
+        );
         // kill -9 mid-run, then a new watcher on the same state dir.
         let pid = w.child.id().to_string();
         assert!(Command::new("kill")
