@@ -257,7 +257,11 @@ in
         serviceConfig = hardening // {
           Type = "oneshot";
           RemainAfterExit = true;
-          ExecStart = "${gpuExe} check-prime ${checkPrimeArgs}";
+          # the result stays in /run for `axios doctor`, also when the check fails
+          ExecStart = "${gpuExe} check-prime ${checkPrimeArgs} --report /run/axios-gpu/check-prime.json";
+          RuntimeDirectory = "axios-gpu";
+          RuntimeDirectoryMode = "0755";
+          RuntimeDirectoryPreserve = true;
           DynamicUser = true;
           CapabilityBoundingSet = [ "" ];
           PrivateNetwork = true;

@@ -61,6 +61,9 @@ enum Command {
         amdgpu: Option<BusId>,
         #[arg(long)]
         json: bool,
+        /// Also write the result as JSON to FILE (the boot unit uses /run/axios-gpu/check-prime.json, which `axios doctor` reads).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// The hang watcher daemon (systemd Type=notify): records incidents, applies the policy, serves D-Bus.
     Watch {
@@ -218,6 +221,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             intel,
             amdgpu,
             json,
+            report,
         } => {
             let root = axios_core::Root::new(&root)?;
             let gpus = axios_gpu::detect_gpus(&root)
@@ -226,6 +230,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             ids.extend(intel.map(|i| (PrimeRole::Intel, i)));
             ids.extend(amdgpu.map(|a| (PrimeRole::Amdgpu, a)));
             let check = axios_gpu::prime::check(&root, &gpus, &ids)?;
+            if let Some(path) = &report {
+                axios_gpu::prime::write_report(path, &check)?;
+            }
             let text = if json {
                 json_text(&check)?
             } else {

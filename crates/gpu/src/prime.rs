@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use axios_core::root::Root;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::detect::{DetectError, Gpu, GpuKind, Gpus, Vendor};
 use crate::pci::PciAddress;
@@ -126,7 +126,7 @@ impl fmt::Display for BusId {
 }
 
 /// Which PRIME option an ID was configured for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PrimeRole {
     #[serde(rename = "nvidiaBusId")]
     Nvidia,
@@ -174,7 +174,7 @@ impl PrimeRole {
 }
 
 /// Whatever PCI device sits at an address, read from cached sysfs attributes only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceAt {
     pub pci_slot: String,
     pub vendor_id: String,
@@ -184,7 +184,7 @@ pub struct DeviceAt {
 }
 
 /// One configured ID compared with the hardware.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrimeCheckEntry {
     pub option: PrimeRole,
     pub configured: String,
@@ -197,7 +197,7 @@ pub struct PrimeCheckEntry {
 }
 
 /// The result of `check-prime`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrimeCheck {
     pub ok: bool,
     pub entries: Vec<PrimeCheckEntry>,
@@ -292,6 +292,59 @@ pub fn check(
     Ok(PrimeCheck {
         ok: entries.iter().all(|e| e.ok),
         entries,
+    })
+}
+
+/// Where the boot-time `check-prime` unit leaves its result (below the root), for
+/// `axios doctor` to report drift.
+pub const BOOT_CHECK_FILE: &str = "run/axios-gpu/check-prime.json";
+
+/// Write `check` to `path` atomically, readable by everyone (doctor runs as a user).
+pub fn write_report(
+    path: &std::path::Path,
+    check: &PrimeCheck,
+) -> Result<(), axios_core::AtomicWriteError> {
+    let mut text = serde_json::to_vec_pretty(check).unwrap_or_default();
+    text.push(b'\n');
+    axios_core::fs::atomic_write_mode(path, &text, Some(0o644))
+}
+
+/// What the boot-time check found, as a sentence for `axios doctor`; `None` when no
+/// check ran (no PRIME configured, or not NixOS).
+pub fn boot_check_note(root: &Root) -> Option<String> {
+    let path = root.path(BOOT_CHECK_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            return Some(format!(
+                "cannot read the boot-time PRIME check {}: {e}",
+                path.display()
+            ))
+        }
+    };
+    let check: PrimeCheck = match serde_json::from_slice(&bytes) {
+        Ok(c) => c,
+        Err(e) => {
+            return Some(format!(
+                "{} is not a PRIME check result: {e}",
+                path.display()
+            ))
+        }
+    };
+    Some(if check.ok {
+        "The PRIME bus IDs configured in NixOS matched the hardware at boot (axios-gpu-check-prime).".to_string()
+    } else {
+        let stale: Vec<&str> = check
+            .entries
+            .iter()
+            .filter(|e| !e.ok)
+            .map(|e| e.message.as_str())
+            .collect();
+        format!(
+            "The PRIME bus IDs configured in NixOS are STALE (axios-gpu-check-prime at boot): {}",
+            stale.join("; ")
+        )
     })
 }
 

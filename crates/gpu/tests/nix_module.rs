@@ -241,19 +241,48 @@ fn check_prime_unit_command_on_fixtures() {
     let exec = v["checkPrime"]["serviceConfig"]["ExecStart"]
         .as_str()
         .expect("exec");
+    assert!(
+        exec.ends_with(" --report /run/axios-gpu/check-prime.json"),
+        "{exec}"
+    );
+    assert_eq!(
+        v["checkPrime"]["serviceConfig"]["RuntimeDirectory"],
+        "axios-gpu"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let report = dir.path().join("check-prime.json");
+    let exec = exec.replace(
+        "/run/axios-gpu/check-prime.json",
+        report.to_str().expect("utf8"),
+    );
     let args: Vec<&str> = exec.split(' ').skip(1).collect();
     let with_root = |name: &str| {
-        let mut a = args.clone();
         let root = fixture(name);
-        let root = root.to_str().expect("utf8").to_string();
-        a.push("--root");
-        let out = Command::new(BIN).args(&a).arg(&root).output().expect("run");
-        out
+        Command::new(BIN)
+            .args(&args)
+            .arg("--root")
+            .arg(&root)
+            .output()
+            .expect("run")
     };
     let out = with_root("laptop-intel-nvidia");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(r["ok"], true);
     let out = with_root("desktop-apu-nvidia");
     assert_eq!(out.status.code(), Some(3));
     let text = stdout(&out);
     assert!(text.contains("use nvidiaBusId = \"PCI:10:0:0\""), "{text}");
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(
+        r["ok"], false,
+        "the report is written when the check fails too"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&report)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o644, "axios doctor (a user) reads it");
 }

@@ -30,7 +30,7 @@ in
       tool = hasGpuTool goodLaptop;
     };
     expected = {
-      exec = "${goodLaptop.config.axios.graphics.package}/bin/axios-gpu check-prime --nvidia PCI:1:0:0 --intel PCI:0:2:0";
+      exec = "${goodLaptop.config.axios.graphics.package}/bin/axios-gpu check-prime --nvidia PCI:1:0:0 --intel PCI:0:2:0 --report /run/axios-gpu/check-prime.json";
       type = "oneshot";
       dynamicUser = true;
       wantedBy = [ "multi-user.target" ];
@@ -39,7 +39,7 @@ in
     };
   };
   testAmdApuLaptopCheckPrimeUsesAmdgpuId = {
-    expr = let e = nvidiaLaptop { nvidiaBusId = "PCI:1:0:0"; amdgpuBusId = "PCI:6:0:0"; }; in lib.hasSuffix "check-prime --nvidia PCI:1:0:0 --amdgpu PCI:6:0:0" (svc e).axios-gpu-check-prime.serviceConfig.ExecStart;
+    expr = let e = nvidiaLaptop { nvidiaBusId = "PCI:1:0:0"; amdgpuBusId = "PCI:6:0:0"; }; in lib.hasInfix "check-prime --nvidia PCI:1:0:0 --amdgpu PCI:6:0:0 --report" (svc e).axios-gpu-check-prime.serviceConfig.ExecStart;
     expected = true;
   };
   testNoCheckPrimeWithoutPrime = {
