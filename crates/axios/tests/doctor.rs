@@ -374,22 +374,7 @@ fn boot_time_prime_drift_is_reported() {
 
 // ---- bad input ------------------------------------------------------------
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let ty = entry.file_type().expect("type");
-        if ty.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src).expect("readlink"), &dst)
-                .expect("symlink");
-        } else if ty.is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
-}
+use axios_core::testing::copy_tree;
 
 fn broken_fixture(rel: &str, content: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -56,19 +56,4 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let ty = entry.file_type().expect("type");
-        if ty.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src).expect("readlink"), &dst)
-                .expect("symlink");
-        } else if ty.is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
-}
+pub use axios_core::testing::copy_tree;
