@@ -113,7 +113,14 @@ impl Aggregator {
     }
 
     /// Add an event seen at `now` (wall time `wall`); `coredump` is where its dump was copied.
-    pub fn push(&mut self, ev: &Event, now: Instant, wall: SystemTime, coredump: Option<String>) {
+    /// Returns true when the event opened a new incident.
+    pub fn push(
+        &mut self,
+        ev: &Event,
+        now: Instant,
+        wall: SystemTime,
+        coredump: Option<String>,
+    ) -> bool {
         let key = match (&ev.pci_slot, &ev.card) {
             (Some(s), _) => s.clone(),
             (None, Some(c)) => self
@@ -134,6 +141,7 @@ impl Aggregator {
                 self.open.entry(key.clone()).or_insert(o);
             }
         }
+        let opened = !self.open.contains_key(&key);
         let o = self.open.entry(key).or_insert_with(|| Open {
             incident: Incident {
                 time: rfc3339(wall),
@@ -207,6 +215,7 @@ impl Aggregator {
             }
             EventKind::Devcoredump { .. } => {}
         }
+        opened
     }
 
     /// Incidents quiet for at least the debounce period at `now`, removed.

@@ -152,13 +152,29 @@ impl Daemon {
         format!("watching {src}; {count} incident(s) recorded")
     }
 
+    /// A new incident started: say so in the unit's status until it is recorded.
+    fn opened(&self, opened: bool, ev: &crate::events::Event) {
+        if opened {
+            let dev = ev
+                .card
+                .as_deref()
+                .or(ev.pci_slot.as_deref())
+                .unwrap_or("a GPU");
+            let _ = notify(&[State::Status(&format!(
+                "GPU incident in progress on {dev}; {}",
+                self.status_line()
+            ))]);
+        }
+    }
+
     async fn on_raw(&mut self, raw: Raw) {
         let now = Instant::now();
         match raw {
             Raw::Kmsg(line) => {
                 if let Some(ev) = parse_kmsg_line(&line) {
                     tracing::debug!(?ev, "kernel log event");
-                    self.agg.push(&ev, now, SystemTime::now(), None);
+                    let opened = self.agg.push(&ev, now, SystemTime::now(), None);
+                    self.opened(opened, &ev);
                 }
             }
             Raw::Uevent(bytes) => {
@@ -188,7 +204,8 @@ impl Daemon {
                         Err(e) => tracing::warn!("devcoredump copy task failed: {e}"),
                     }
                 }
-                self.agg.push(&ev, now, SystemTime::now(), copy);
+                let opened = self.agg.push(&ev, now, SystemTime::now(), copy);
+                self.opened(opened, &ev);
             }
             Raw::Ended { source, why } => {
                 tracing::warn!(

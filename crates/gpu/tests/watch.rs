@@ -166,7 +166,12 @@ impl Watcher {
             .arg(&uevents)
             .arg("--systemctl")
             .arg(&systemctl)
-            .args(["--debounce-ms", "400", "--bus", bus])
+            .args(["--bus", bus])
+            .args(if extra.contains(&"--debounce-ms") {
+                &[][..]
+            } else {
+                &["--debounce-ms", "400"][..]
+            })
             .args(extra)
             .env("NOTIFY_SOCKET", &notify_path)
             .env("WATCHDOG_USEC", "2000000")
@@ -234,6 +239,18 @@ impl Watcher {
 
     fn systemctl_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("systemctl.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM and wait: the process must exit 0.
+    fn term(&mut self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success());
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "watcher exit {status:?}");
     }
 
     fn stop(mut self) -> String {
@@ -575,6 +592,21 @@ fn hostile_input_dead_bus_and_kill_9() {
             "{text}"
         );
     }
+}
+
+/// SIGTERM in the middle of a burst: the open incident is recorded before exit.
+#[test]
+fn sigterm_flushes_the_open_incident() {
+    let mut w = Watcher::start("none", &["--debounce-ms", "60000"]);
+    w.kmsg(&std::fs::read(events("amdgpu-reset-vram-lost.kmsg")).expect("kmsg"));
+    w.wait_note("GPU incident in progress on 0000:03:00.0");
+    assert!(w.incidents().is_empty(), "still debouncing");
+    w.term();
+    let inc = w.incidents();
+    assert_eq!(inc.len(), 1, "{inc:?}");
+    let v = &inc[0];
+    assert_eq!(v["vram_lost"], true);
+    assert_eq!(v["outcome"], "recovered");
 }
 
 #[test]
