@@ -16,6 +16,7 @@ pkgs.mkShell {
     pkgs.rclone
     pkgs.dbus
     pkgs.systemd
+    pkgs.util-linux # setpriv: axios-gpu tests drop to another user
     # Nix tooling (tests/nix, tests/lint-nix)
     pkgs.nix
     pkgs.nixpkgs-fmt

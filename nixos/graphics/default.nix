@@ -36,12 +36,73 @@ let
     '';
   };
   primeActive = facts.gpuType == "nvidia" && prime.enable;
+
+  gpuExe = lib.getExe' cfg.package "axios-gpu";
+  recovery = hw.gpuRecovery;
+
+  # `check-prime` at boot: configured bus IDs against the hardware (exit 3 names
+  # each stale ID and the one to use instead; the unit fails visibly).
+  checkPrimeArgs = lib.concatStringsSep " " (
+    [ "--nvidia" prime.nvidiaBusId ]
+    ++ lib.optionals (prime.intelBusId != null) [ "--intel" prime.intelBusId ]
+    ++ lib.optionals (prime.amdgpuBusId != null) [ "--amdgpu" prime.amdgpuBusId ]
+  );
+
+  # The watcher's config: only what the user set; the program holds the defaults.
+  watchSettings = { version = 1; state_dir = "/var/lib/axios-gpu"; policy = recovery.policy; }
+    // lib.optionalAttrs (recovery.restartUnit != null) { restart_unit = recovery.restartUnit; }
+    // lib.optionalAttrs (recovery.maxResets != null) { max_resets = recovery.maxResets; }
+    // lib.optionalAttrs (recovery.window != null) { window_secs = recovery.window; }
+    // lib.optionalAttrs (recovery.policy == "restart-unit") { systemctl = lib.getExe' pkgs.systemd "systemctl"; };
+  watchToml = (pkgs.formats.toml { }).generate "axios-gpu-watch.toml" watchSettings;
+  # Checked by the program at build time: a bad setting fails the build, not the boot.
+  watchConfig = pkgs.runCommand "axios-gpu-watch.toml"
+    {
+      nativeBuildInputs = [ cfg.package ];
+      passthru = { settings = watchSettings; toml = watchToml; };
+    } ''
+    axios-gpu watch --check --config ${watchToml} > /dev/null
+    cp ${watchToml} $out
+  '';
+  dbusPolicy = pkgs.writeTextDir "share/dbus-1/system.d/org.axios.Gpu1.conf"
+    (builtins.readFile ../../crates/gpu/dbus/org.axios.Gpu1.conf);
+
+  # Shared sandbox of both units (measured with `systemd-analyze security --offline=true`).
+  hardening = {
+    NoNewPrivileges = true;
+    ProtectSystem = "strict";
+    ProtectHome = true;
+    PrivateTmp = true;
+    PrivateDevices = true;
+    PrivateMounts = true;
+    ProtectKernelModules = true;
+    ProtectKernelTunables = true;
+    ProtectControlGroups = true;
+    ProtectClock = true;
+    ProtectHostname = true;
+    ProtectProc = "invisible";
+    ProcSubset = "pid";
+    RestrictNamespaces = true;
+    RestrictRealtime = true;
+    RestrictSUIDSGID = true;
+    LockPersonality = true;
+    MemoryDenyWriteExecute = true;
+    SystemCallArchitectures = "native";
+    SystemCallFilter = [ "@system-service" "~@privileged @resources" ];
+    IPAddressDeny = "any";
+    KeyringMode = "private";
+    UMask = "0077";
+  };
 in
 {
   imports = [ ../hardware/facts.nix ];
 
   options.axios.graphics = {
     enable = lib.mkEnableOption "GPU drivers and tools for `axios.hardware.gpuType`";
+    package = lib.mkPackageOption pkgs "axios-gpu" {
+      example = "axios-workspace";
+      extraDescription = "The `axios-gpu` GPU manager (detection, PRIME check, status, hang watcher).";
+    };
     tools.enable = lib.mkOption {
       type = lib.types.bool;
       default = true;
@@ -71,6 +132,40 @@ in
         Let the amdgpu driver reset a hung GPU instead of freezing the session
         (kernel parameter `amdgpu.gpu_recovery=1`). AMD only.
       '';
+    };
+    gpuRecovery = {
+      policy = lib.mkOption {
+        type = lib.types.enum [ "notify" "restart-unit" ];
+        default = "notify";
+        example = "restart-unit";
+        description = ''
+          What the `axios-gpu watch` service does about an AMD GPU hang it
+          recorded (when `enableGPURecovery` is on): `notify` records the
+          incident, logs it and emits the D-Bus `Reset` signal;
+          `restart-unit` also restarts `restartUnit` after the reset lost VRAM,
+          or after `maxResets` resets within `window` seconds.
+        '';
+      };
+      restartUnit = lib.mkOption {
+        type = lib.types.nullOr (lib.types.strMatching "[A-Za-z0-9:_.@-]+[.][a-z]+");
+        default = null;
+        example = "display-manager.service";
+        description = "The unit `restart-unit` restarts, e.g. the display manager whose compositor cannot survive a GPU reset.";
+      };
+      maxResets = lib.mkOption {
+        type = lib.types.nullOr lib.types.ints.positive;
+        default = null;
+        defaultText = lib.literalMD "the program's default (3)";
+        example = 2;
+        description = "Resets within `window` after which `restart-unit` restarts the unit even without VRAM loss.";
+      };
+      window = lib.mkOption {
+        type = lib.types.nullOr lib.types.ints.positive;
+        default = null;
+        defaultText = lib.literalMD "the program's default (600 seconds)";
+        example = 300;
+        description = "The window, in seconds, in which `maxResets` resets are counted.";
+      };
     };
     prime = {
       enable = lib.mkOption {
@@ -112,14 +207,69 @@ in
           message = ''NVIDIA PRIME is enabled (axios.hardware.prime.enable, the default on laptops with an NVIDIA GPU) but the bus IDs are missing: set axios.hardware.prime.nvidiaBusId and one of intelBusId / amdgpuBusId to the DECIMAL `PCI:bus:device:function` values that `axios doctor` prints, or set axios.hardware.prime.enable = false.'';
         }
         {
+          assertion = hw.enableGPURecovery && recovery.policy == "restart-unit" -> recovery.restartUnit != null;
+          message = ''axios.hardware.gpuRecovery.policy = "restart-unit" needs axios.hardware.gpuRecovery.restartUnit (e.g. "display-manager.service"), or set the policy to "notify".'';
+        }
+        {
           assertion = primeActive -> !(prime.intelBusId != null && prime.amdgpuBusId != null);
           message = "axios.hardware.prime: set only one of intelBusId and amdgpuBusId (the integrated GPU), not both.";
         }
       ];
       hardware.graphics.enable = true;
       hardware.graphics.enable32Bit = lib.mkDefault true;
-      environment.systemPackages = lib.optionals cfg.tools.enable [ pkgs.vulkan-tools pkgs.mesa-demos pkgs.libva-utils pkgs.clinfo ];
+      environment.systemPackages = [ cfg.package ] ++ lib.optionals cfg.tools.enable [ pkgs.vulkan-tools pkgs.mesa-demos pkgs.libva-utils pkgs.clinfo ];
     }
+
+    (lib.mkIf (facts.gpuType == "amd" && hw.enableGPURecovery) {
+      services.dbus.packages = [ dbusPolicy ];
+      systemd.services.axios-gpu-watch = {
+        description = "axiOS GPU hang watcher (records amdgpu resets, applies the recovery policy)";
+        documentation = [ "man:axios-gpu(1)" ];
+        wantedBy = [ "multi-user.target" ];
+        after = [ "dbus.service" ];
+        restartTriggers = [ watchConfig ];
+        serviceConfig = hardening // {
+          Type = "notify";
+          NotifyAccess = "main";
+          ExecStart = "${gpuExe} watch --config ${watchConfig}";
+          WatchdogSec = "60s";
+          Restart = "on-failure";
+          RestartSec = "5s";
+          StateDirectory = "axios-gpu";
+          StateDirectoryMode = "0700";
+          # root (the D-Bus policy lets only root own org.axios.Gpu1, and restarting a
+          # unit needs it) with one capability: reading /dev/kmsg (dmesg_restrict).
+          CapabilityBoundingSet = [ "CAP_SYSLOG" ];
+          BindReadOnlyPaths = [ "/dev/kmsg" ];
+          DeviceAllow = [ "/dev/kmsg r" ];
+          # netlink for kernel uevents (they are only sent to the host's network
+          # namespace, so no PrivateNetwork), unix for D-Bus and systemctl.
+          RestrictAddressFamilies = [ "AF_UNIX" "AF_NETLINK" ];
+        };
+      };
+    })
+
+    (lib.mkIf primeActive {
+      systemd.services.axios-gpu-check-prime = lib.mkIf (prime.nvidiaBusId != null && (prime.intelBusId != null || prime.amdgpuBusId != null)) {
+        description = "Check the configured NVIDIA PRIME bus IDs against the hardware";
+        documentation = [ "man:axios-gpu(1)" ];
+        wantedBy = [ "multi-user.target" ];
+        serviceConfig = hardening // {
+          Type = "oneshot";
+          RemainAfterExit = true;
+          # the result stays in /run for `axios doctor`, also when the check fails
+          ExecStart = "${gpuExe} check-prime ${checkPrimeArgs} --report /run/axios-gpu/check-prime.json";
+          RuntimeDirectory = "axios-gpu";
+          RuntimeDirectoryMode = "0755";
+          RuntimeDirectoryPreserve = true;
+          DynamicUser = true;
+          CapabilityBoundingSet = [ "" ];
+          PrivateNetwork = true;
+          PrivateUsers = true;
+          RestrictAddressFamilies = [ "AF_UNIX" ];
+        };
+      };
+    })
 
     (lib.mkIf (facts.gpuType == "amd") {
       boot.initrd.kernelModules = [ "amdgpu" ];

@@ -3,8 +3,10 @@
 pub mod detect;
 pub mod health;
 pub mod init;
-pub mod pci;
 pub mod report;
+
+/// PCI addresses and bus IDs (moved to `axios_gpu`).
+pub use axios_gpu::pci;
 
 pub use detect::{detect, DetectError, Hardware};
 pub use report::Report;
@@ -12,5 +14,8 @@ pub use report::Report;
 /// Run the doctor against `root` (a directory standing in for `/`).
 pub fn doctor(root: &axios_core::Root) -> Result<Report, DetectError> {
     let hw = detect(root)?;
-    Ok(Report::new(&root.base().display().to_string(), hw))
+    let mut report = Report::new(&root.base().display().to_string(), hw);
+    // Drift of the configured PRIME IDs, as the boot-time `axios-gpu check-prime` found it.
+    report.notes.extend(axios_gpu::prime::boot_check_note(root));
+    Ok(report)
 }

@@ -159,19 +159,8 @@ impl Report {
                 "DRM",
             ]
             .map(String::from);
-            let mut widths = [0usize; 9];
-            for row in std::iter::once(&header).chain(rows.iter()) {
-                for (w, cell) in widths.iter_mut().zip(row) {
-                    *w = (*w).max(cell.len());
-                }
-            }
-            for row in std::iter::once(&header).chain(rows.iter()) {
-                let line: Vec<String> = row
-                    .iter()
-                    .zip(widths)
-                    .map(|(c, w)| format!("{c:<w$}"))
-                    .collect();
-                let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+            for line in axios_gpu::view::table(&header, &rows).lines() {
+                let _ = writeln!(out, "  {line}");
             }
         }
         for d in &hw.platform_displays {
@@ -251,11 +240,7 @@ fn form_factor_str(k: FormFactorKind) -> Option<&'static str> {
 }
 
 fn prime(hw: &Hardware) -> Option<Prime> {
-    let nvidia = hw.gpus.iter().find(|g| g.vendor == Vendor::Nvidia)?;
-    let igpu = hw
-        .gpus
-        .iter()
-        .find(|g| g.kind == GpuKind::Integrated && g.vendor != Vendor::Nvidia)?;
+    let (nvidia, igpu) = axios_gpu::hybrid_pair(&hw.gpus)?;
     let laptop = hw.form_factor.kind == FormFactorKind::Laptop;
     Some(Prime {
         enable: laptop,

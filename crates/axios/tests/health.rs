@@ -14,7 +14,7 @@ use serde_json::Value;
 
 fn fixture() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/vm-no-gpu")
+        .join("../gpu/tests/fixtures/vm-no-gpu")
         .display()
         .to_string()
 }

@@ -123,3 +123,21 @@ pub fn systemd_exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f6
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no exposure level in:\n{text}"))
 }
+/// Copy the tree `from` into `to` (created), keeping symlinks as symlinks: sysfs
+/// fixture trees are made of relative links. Panics on I/O errors (test helper).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let ty = entry.file_type().expect("type");
+        if ty.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).expect("readlink"), &dst)
+                .expect("symlink");
+        } else if ty.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}

@@ -1,5 +1,5 @@
 # `axios init` (issue 14): every configuration it writes for the fixture
-# machines (crates/axios/tests/fixtures) evaluates through mkSystem with no
+# machines (crates/gpu/tests/fixtures) evaluates through mkSystem with no
 # validation problem and no failed assertion, its flake has only the axiOS and
 # nixpkgs inputs, and its user gets the host's home-manager profile.
 #

@@ -1,5 +1,5 @@
 # nixos/gaming: Steam, GameMode, gamescope, nix-ld; gaming.vr.*.
-{ axios, lib, pkgs, evalNixos, isDefined, isSet, hasPackage, ... }:
+{ axios, lib, pkgs, evalNixos, isSet, hasPackage, ... }:
 let
   g = cfg: evalNixos [ axios.nixosModules.gaming { gaming.enable = true; hardware.graphics.enable = true; } cfg ];
   amd = g { axios.hardware.gpuType = "amd"; };

@@ -1,5 +1,5 @@
 # nixos/graphics: drivers per gpuType, GPU recovery, PRIME bus IDs.
-{ axios, evalNixos, hasPackage, isOn, ... }:
+{ axios, evalNixos, hasPackage, isOn, lib, pkgs, ... }:
 let
   gfx = cfg: evalNixos [ axios.nixosModules.graphics { axios.graphics.enable = true; } cfg ];
   amd = gfx { axios.hardware.gpuType = "amd"; };
@@ -8,8 +8,109 @@ let
   nvidiaLaptop = ids: gfx { axios.hardware = { gpuType = "nvidia"; isLaptop = true; prime = ids; }; };
   goodLaptop = nvidiaLaptop { nvidiaBusId = "PCI:1:0:0"; intelBusId = "PCI:0:2:0"; };
   intel = gfx { axios.hardware.gpuType = "intel"; };
+  amdDesktopRecovery = gfx {
+    axios.hardware = {
+      gpuType = "amd";
+      enableGPURecovery = true;
+      gpuRecovery = { policy = "restart-unit"; restartUnit = "display-manager.service"; maxResets = 2; };
+    };
+  };
+  svc = e: e.config.systemd.services;
+  hasGpuTool = e: hasPackage "axios-gpu" e.config.environment.systemPackages;
 in
 {
+  # An NVIDIA laptop with PRIME: check-prime runs at boot with the configured IDs, no watcher.
+  testNvidiaLaptopChecksPrimeAtBoot = {
+    expr = {
+      exec = (svc goodLaptop).axios-gpu-check-prime.serviceConfig.ExecStart;
+      type = (svc goodLaptop).axios-gpu-check-prime.serviceConfig.Type;
+      dynamicUser = (svc goodLaptop).axios-gpu-check-prime.serviceConfig.DynamicUser;
+      wantedBy = (svc goodLaptop).axios-gpu-check-prime.wantedBy;
+      watcher = (svc goodLaptop) ? axios-gpu-watch;
+      tool = hasGpuTool goodLaptop;
+    };
+    expected = {
+      exec = "${goodLaptop.config.axios.graphics.package}/bin/axios-gpu check-prime --nvidia PCI:1:0:0 --intel PCI:0:2:0 --report /run/axios-gpu/check-prime.json";
+      type = "oneshot";
+      dynamicUser = true;
+      wantedBy = [ "multi-user.target" ];
+      watcher = false;
+      tool = true;
+    };
+  };
+  testAmdApuLaptopCheckPrimeUsesAmdgpuId = {
+    expr = let e = nvidiaLaptop { nvidiaBusId = "PCI:1:0:0"; amdgpuBusId = "PCI:6:0:0"; }; in lib.hasInfix "check-prime --nvidia PCI:1:0:0 --amdgpu PCI:6:0:0 --report" (svc e).axios-gpu-check-prime.serviceConfig.ExecStart;
+    expected = true;
+  };
+  testNoCheckPrimeWithoutPrime = {
+    expr = [ ((svc nvidiaDesktop) ? axios-gpu-check-prime) ((svc amd) ? axios-gpu-check-prime) ((svc amd) ? axios-gpu-watch) ];
+    expected = [ false false false ];
+  };
+  # An AMD desktop with recovery: the watcher with the policy, its checked config, the D-Bus policy.
+  testAmdDesktopRecoveryWatcher = {
+    expr =
+      let
+        s = (svc amdDesktopRecovery).axios-gpu-watch;
+        conf = s.serviceConfig;
+        checked = amdDesktopRecovery.config.systemd.services.axios-gpu-watch.restartTriggers;
+      in
+      {
+        inherit (conf) Type NotifyAccess WatchdogSec StateDirectory CapabilityBoundingSet RestrictAddressFamilies DeviceAllow BindReadOnlyPaths ProtectSystem;
+        exec = lib.hasPrefix "${amdDesktopRecovery.config.axios.graphics.package}/bin/axios-gpu watch --config " conf.ExecStart;
+        settings = (builtins.head checked).settings;
+        check = lib.hasInfix "axios-gpu watch --check --config" (builtins.head checked).buildCommand;
+        dbus = map (p: p.path) amdDesktopRecovery.config.services.dbus.packages;
+        params = amdDesktopRecovery.config.boot.kernelParams;
+        tool = hasGpuTool amdDesktopRecovery;
+        failed = amdDesktopRecovery.failedAssertions;
+      };
+    expected = {
+      Type = "notify";
+      NotifyAccess = "main";
+      WatchdogSec = "60s";
+      StateDirectory = "axios-gpu";
+      CapabilityBoundingSet = [ "CAP_SYSLOG" ];
+      RestrictAddressFamilies = [ "AF_UNIX" "AF_NETLINK" ];
+      DeviceAllow = [ "/dev/kmsg r" ];
+      BindReadOnlyPaths = [ "/dev/kmsg" ];
+      ProtectSystem = "strict";
+      exec = true;
+      settings = {
+        version = 1;
+        state_dir = "/var/lib/axios-gpu";
+        policy = "restart-unit";
+        restart_unit = "display-manager.service";
+        max_resets = 2;
+        systemctl = "${pkgs.systemd}/bin/systemctl";
+      };
+      check = true;
+      dbus = [ "share/dbus-1/system.d/org.axios.Gpu1.conf" ];
+      params = [ "amdgpu.gpu_recovery=1" ];
+      tool = true;
+      failed = [ ];
+    };
+  };
+  testRecoveryNotifyKeepsProgramDefaults = {
+    expr = (builtins.head (svc amdRecovery).axios-gpu-watch.restartTriggers).settings;
+    expected = { version = 1; state_dir = "/var/lib/axios-gpu"; policy = "notify"; };
+  };
+  testRestartUnitNeedsAUnit = {
+    expr = (gfx { axios.hardware = { gpuType = "amd"; enableGPURecovery = true; gpuRecovery.policy = "restart-unit"; }; }).failedAssertions;
+    expected = [ "axios.hardware.gpuRecovery.policy = \"restart-unit\" needs axios.hardware.gpuRecovery.restartUnit (e.g. \"display-manager.service\"), or set the policy to \"notify\"." ];
+  };
+  testRestartUnitNameChecked = {
+    expr = (gfx { axios.hardware = { gpuType = "amd"; enableGPURecovery = true; gpuRecovery = { policy = "restart-unit"; restartUnit = "--now; reboot"; }; }; }).config.axios.hardware.gpuRecovery.restartUnit;
+    expectedError = "is not of type";
+  };
+  # An Intel machine: the tool, no PRIME check, no watcher, no D-Bus policy.
+  testIntelMachine = {
+    expr = {
+      tool = hasGpuTool intel;
+      units = builtins.filter (n: lib.hasPrefix "axios-gpu" n) (builtins.attrNames (svc intel));
+      dbus = intel.config.services.dbus.packages;
+    };
+    expected = { tool = true; units = [ ]; dbus = [ ]; };
+  };
   testAmdDriver = {
     expr = {
       inherit (amd.config.services.xserver) videoDrivers;
@@ -149,8 +250,8 @@ in
     expected = { va = "iHD"; media = true; top = true; };
   };
   testToolsOff = {
-    expr = (gfx { axios.hardware.gpuType = "amd"; axios.graphics.tools.enable = false; }).config.environment.systemPackages;
-    expected = [ ];
+    expr = map (p: p.pname or p.name) (gfx { axios.hardware.gpuType = "amd"; axios.graphics.tools.enable = false; }).config.environment.systemPackages;
+    expected = [ "axios-gpu" ];
   };
   testDisabledDoesNothing = {
     expr = (evalNixos [ axios.nixosModules.graphics { axios.hardware.gpuType = "amd"; } ]).config.boot.kernelParams;

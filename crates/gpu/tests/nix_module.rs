@@ -1,0 +1,288 @@
+//! From nixos/graphics to the real program and systemd: evaluate the module with the
+//! real nixpkgs library, run the watcher config's build-time check and the
+//! check-prime unit's command with the real `axios-gpu`, and measure both units with
+//! `systemd-analyze verify` and `systemd-analyze security --offline=true`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use axios_core::testing::require_tool;
+use common::*;
+use serde_json::Value;
+
+fn nixpkgs_lib() -> Option<PathBuf> {
+    let vendor =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vendor/nixpkgs-lib");
+    std::env::var_os("NIXPKGS_LIB")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib")))
+        .chain([vendor])
+        .find(|p| p.join("lib").is_dir())
+}
+
+const HOSTS: &str = r#"{
+  laptop = [ h.axios.nixosModules.graphics { axios.graphics.enable = true; axios.hardware = { gpuType = "nvidia"; isLaptop = true; prime = { nvidiaBusId = "PCI:1:0:0"; intelBusId = "PCI:0:2:0"; }; }; } ];
+  desktop = [ h.axios.nixosModules.graphics { axios.graphics.enable = true; axios.hardware = { gpuType = "amd"; enableGPURecovery = true; gpuRecovery = { policy = "restart-unit"; restartUnit = "display-manager.service"; maxResets = 2; window = 300; }; }; } ];
+}"#;
+
+/// The two units and the watcher config derivation, as JSON; None when Nix or the
+/// nixpkgs lib is missing (tests/nix is the tier allowed to skip).
+fn evaluate() -> Option<Value> {
+    require_tool("nix-instantiate")?;
+    let Some(lib) = nixpkgs_lib() else {
+        eprintln!("SKIPPED: no nixpkgs lib (set NIXPKGS_LIB, see tests/nix/README.md)");
+        return None;
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let expr = format!(
+        r#"let
+  lib = import {lib}/lib;
+  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
+  hosts = {HOSTS};
+  laptop = h.evalNixos hosts.laptop;
+  desktop = h.evalNixos hosts.desktop;
+  unit = s: {{ inherit (s) serviceConfig description wantedBy; }};
+  cfg = builtins.head desktop.config.systemd.services.axios-gpu-watch.restartTriggers;
+in {{
+  failed = laptop.failedAssertions ++ desktop.failedAssertions;
+  checkPrime = unit laptop.config.systemd.services.axios-gpu-check-prime;
+  watch = unit desktop.config.systemd.services.axios-gpu-watch;
+  config = {{ path = cfg.outPath; script = cfg.buildCommand; toml = cfg.toml.outPath; settings = cfg.settings; }};
+}}"#,
+        lib = lib.display(),
+        root = root.display()
+    );
+    let o = Command::new("nix-instantiate")
+        .args([
+            "--eval",
+            "--strict",
+            "--json",
+            "--readonly-mode",
+            "-E",
+            &expr,
+        ])
+        .output()
+        .expect("nix-instantiate");
+    assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["failed"], serde_json::json!([]));
+    Some(v)
+}
+
+/// Render a NixOS `serviceConfig` as a unit file, the store path of `axios-gpu`
+/// replaced by the real binary.
+fn render(name: &str, unit: &Value, dir: &std::path::Path) -> PathBuf {
+    let mut text = format!(
+        "[Unit]\nDescription={}\n\n[Service]\n",
+        unit["description"].as_str().expect("description")
+    );
+    for (k, v) in unit["serviceConfig"].as_object().expect("serviceConfig") {
+        let vals = match v {
+            Value::Array(a) => a.clone(),
+            other => vec![other.clone()],
+        };
+        let joined: Vec<String> = vals
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+                other => other.to_string(),
+            })
+            .collect();
+        // Lists are space-separated on one line except SystemCallFilter (each entry its own line).
+        if k == "SystemCallFilter" {
+            for j in joined {
+                text.push_str(&format!("{k}={j}\n"));
+            }
+        } else {
+            text.push_str(&format!("{k}={}\n", joined.join(" ")));
+        }
+    }
+    text.push_str("\n[Install]\nWantedBy=multi-user.target\n");
+    let exec = unit["serviceConfig"]["ExecStart"]
+        .as_str()
+        .expect("ExecStart");
+    let stub = exec.split(' ').next().expect("binary");
+    assert!(stub.ends_with("/bin/axios-gpu"), "{exec}");
+    let text = text.replace(stub, BIN);
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("unit");
+    p
+}
+
+fn exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f64 {
+    let out = Command::new(analyze)
+        .args(["security", "--offline=true"])
+        .arg(unit)
+        .output()
+        .expect("systemd-analyze security");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.split("exposure level for").nth(1))
+        .and_then(|rest| rest.split(':').nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no exposure level in:\n{text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+#[test]
+fn units_verify_and_are_hardened_to_4_or_less() {
+    let Some(v) = evaluate() else { return };
+    let Some(analyze) = require_tool("systemd-analyze") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    // The watcher config is a store path here: point it at a real file.
+    let cfg = dir.path().join("axios-gpu-watch.toml");
+    std::fs::write(&cfg, axios_gpu::config::EXAMPLE).expect("cfg");
+    let mut watch = v["watch"].clone();
+    let exec = watch["serviceConfig"]["ExecStart"]
+        .as_str()
+        .expect("exec")
+        .to_string();
+    let store_cfg = exec.rsplit(' ').next().expect("config path").to_string();
+    watch["serviceConfig"]["ExecStart"] =
+        Value::String(exec.replace(&store_cfg, cfg.to_str().expect("utf8")));
+    let units = [
+        render("axios-gpu-watch.service", &watch, dir.path()),
+        render(
+            "axios-gpu-check-prime.service",
+            &v["checkPrime"],
+            dir.path(),
+        ),
+    ];
+    for unit in &units {
+        let out = Command::new(&analyze)
+            .arg("verify")
+            .arg(unit)
+            .output()
+            .expect("verify");
+        let err = stderr(&out);
+        for bad in [
+            "Unknown key",
+            "Unknown section",
+            "Failed to parse",
+            "Invalid",
+            "ignoring",
+        ] {
+            assert!(
+                !err.contains(bad),
+                "{}:\n{err}\n{}",
+                unit.display(),
+                std::fs::read_to_string(unit).unwrap_or_default()
+            );
+        }
+        let score = exposure(&analyze, unit);
+        eprintln!("{}: exposure {score}", unit.display());
+        assert!(score <= 4.0, "{}: exposure {score} > 4.0", unit.display());
+    }
+}
+
+/// The derivation that checks the watcher config, run with the real binary: the
+/// module's settings pass; a wrong one fails the build.
+#[test]
+fn watcher_config_is_checked_by_the_program_at_build_time() {
+    let Some(v) = evaluate() else { return };
+    let s = &v["config"]["settings"];
+    assert_eq!(s["policy"], "restart-unit");
+    assert_eq!(s["max_resets"], 2);
+    assert_eq!(s["window_secs"], 300);
+    let run = |settings: &Value| {
+        let dir = tempfile::tempdir().expect("tmp");
+        let toml_text =
+            toml::to_string(&toml::Value::try_from(settings).expect("toml")).expect("toml");
+        let cfg = dir.path().join("in.toml");
+        std::fs::write(&cfg, &toml_text).expect("w");
+        let script = v["config"]["script"].as_str().expect("script").replace(
+            v["config"]["toml"].as_str().expect("toml path"),
+            cfg.to_str().expect("utf8"),
+        );
+        let bin_dir = PathBuf::from(BIN).parent().expect("dir").to_path_buf();
+        let out_file = dir.path().join("out.toml");
+        let o = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &script])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin_dir.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("out", &out_file)
+            .output()
+            .expect("bash");
+        (o, out_file.exists(), dir)
+    };
+    let (o, written, _d) = run(s);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(written);
+    let mut bad = s.clone();
+    bad["restart_unit"] = Value::String("not a unit".into());
+    let (o, written, _d) = run(&bad);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not a unit name"), "{}", stderr(&o));
+    assert!(!written);
+}
+
+/// The check-prime unit's command, pointed at fixture machines: the laptop it was
+/// written for passes, a machine whose dGPU moved fails naming the fix.
+#[test]
+fn check_prime_unit_command_on_fixtures() {
+    let Some(v) = evaluate() else { return };
+    let exec = v["checkPrime"]["serviceConfig"]["ExecStart"]
+        .as_str()
+        .expect("exec");
+    assert!(
+        exec.ends_with(" --report /run/axios-gpu/check-prime.json"),
+        "{exec}"
+    );
+    assert_eq!(
+        v["checkPrime"]["serviceConfig"]["RuntimeDirectory"],
+        "axios-gpu"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let report = dir.path().join("check-prime.json");
+    let exec = exec.replace(
+        "/run/axios-gpu/check-prime.json",
+        report.to_str().expect("utf8"),
+    );
+    let args: Vec<&str> = exec.split(' ').skip(1).collect();
+    let with_root = |name: &str| {
+        let root = fixture(name);
+        Command::new(BIN)
+            .args(&args)
+            .arg("--root")
+            .arg(&root)
+            .output()
+            .expect("run")
+    };
+    let out = with_root("laptop-intel-nvidia");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(r["ok"], true);
+    let out = with_root("desktop-apu-nvidia");
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    assert!(text.contains("use nvidiaBusId = \"PCI:10:0:0\""), "{text}");
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(
+        r["ok"], false,
+        "the report is written when the check fails too"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&report)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o644, "axios doctor (a user) reads it");
+}
