@@ -14,8 +14,6 @@ pub use report::Report;
 /// Run the doctor against `root` (a directory standing in for `/`).
 pub fn doctor(root: &axios_core::Root) -> Result<Report, DetectError> {
     let hw = detect(root)?;
-    let mut report = Report::new(&root.base().display().to_string(), hw);
-    // Drift of the configured PRIME IDs, as the boot-time `axios-gpu check-prime` found it.
-    report.notes.extend(axios_gpu::prime::boot_check_note(root));
-    Ok(report)
+    // PRIME drift (the boot-time `axios-gpu check-prime`) is a health finding: see health::gpu.
+    Ok(Report::new(&root.base().display().to_string(), hw))
 }

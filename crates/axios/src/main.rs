@@ -36,6 +36,12 @@ enum Command {
         /// A directory standing in for `/` (its sys/ and proc/), e.g. a fixture tree.
         #[arg(long, value_name = "DIR", default_value = "/")]
         root: PathBuf,
+        /// The boot-time PRIME check result [default: ROOT/run/axios-gpu/check-prime.json].
+        #[arg(long, value_name = "FILE", env = "AXIOS_GPU_PRIME_CHECK")]
+        gpu_prime_check: Option<PathBuf>,
+        /// The GPU hang watcher's state directory [default: ROOT/var/lib/axios-gpu].
+        #[arg(long, value_name = "DIR", env = "AXIOS_GPU_STATE_DIR")]
+        gpu_state_dir: Option<PathBuf>,
         /// The Caddy route registry [default: ROOT/etc/axios/caddy-routes.json].
         #[arg(long, value_name = "FILE", env = "AXIOS_CADDY_ROUTES")]
         caddy_routes: Option<PathBuf>,
@@ -45,6 +51,10 @@ enum Command {
         /// The user's axios-bisync config [default: ROOT/$XDG_CONFIG_HOME/axios/bisync.toml].
         #[arg(long, value_name = "FILE", env = "AXIOS_BISYNC_CONFIG")]
         bisync_config: Option<PathBuf>,
+        /// The axios-vr backends file [default: ROOT/etc/axios/vr.toml]; the user's runtime
+        /// files come from HOME and the XDG variables, as for axios-vr.
+        #[arg(long, value_name = "FILE", env = "AXIOS_VR_CONFIG")]
+        vr_config: Option<PathBuf>,
         /// Seconds to wait for Caddy and each upstream.
         #[arg(long, value_name = "SECS", default_value_t = 3.0)]
         timeout: f64,
@@ -120,6 +130,9 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             caddy_routes,
             caddy_admin,
             bisync_config,
+            gpu_prime_check,
+            gpu_state_dir,
+            vr_config,
             timeout,
             hardware_only,
         } => {
@@ -139,10 +152,23 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     axios_bisync::config::default_config_path()
                         .map(|p| root.path(p.strip_prefix("/").unwrap_or(&p)))
                 });
+                let under_root = |p: &str| root.path(p.trim_start_matches('/'));
                 axios_cli::health::check(&axios_cli::health::Options {
-                    caddy_routes: caddy_routes.unwrap_or_else(|| {
-                        root.path(axios_cli::health::CADDY_ROUTES.trim_start_matches('/'))
-                    }),
+                    gpu_prime_check: gpu_prime_check
+                        .unwrap_or_else(|| under_root(axios_gpu::prime::BOOT_CHECK_FILE)),
+                    gpu_state_dir: gpu_state_dir
+                        .unwrap_or_else(|| under_root(axios_cli::health::GPU_STATE_DIR)),
+                    vr_config: vr_config
+                        .unwrap_or_else(|| under_root(axios_vr::config::DEFAULT_CONFIG)),
+                    // the loader's SYSCONFDIR and the input devices' sysfs, under --root
+                    vr_paths: axios_vr::Paths::from_env(
+                        Some(under_root("/etc")),
+                        Some(root.base().to_path_buf()),
+                    )
+                    .ok(),
+                    root: root.clone(),
+                    caddy_routes: caddy_routes
+                        .unwrap_or_else(|| under_root(axios_cli::health::CADDY_ROUTES)),
                     caddy_admin,
                     bisync_config,
                     timeout: Duration::from_secs_f64(timeout),

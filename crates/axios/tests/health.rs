@@ -38,6 +38,13 @@ fn doctor_at(root: &str, home: &Path, args: &[&str]) -> Output {
         .env_remove("AXIOS_CADDY_ROUTES")
         .env_remove("AXIOS_CADDY_ADMIN")
         .env_remove("AXIOS_BISYNC_CONFIG")
+        .env_remove("AXIOS_GPU_PRIME_CHECK")
+        .env_remove("AXIOS_GPU_STATE_DIR")
+        .env_remove("AXIOS_VR_CONFIG")
+        .env_remove("XR_RUNTIME_JSON")
+        .env_remove("XDG_CONFIG_DIRS")
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("XDG_DATA_HOME")
         .output()
         .expect("run axios")
 }
@@ -88,19 +95,27 @@ fn nothing_configured_is_fine() {
     let v = json(&o);
     assert_eq!(v["worst"], "ok");
     let domains = v["health"]["domains"].as_array().expect("domains");
-    assert_eq!(domains.len(), 2);
+    let names: Vec<&str> = domains
+        .iter()
+        .filter_map(|d| d["domain"].as_str())
+        .collect();
+    assert_eq!(names, ["gpu", "caddy", "bisync", "vr"]);
     assert!(
         domains.iter().all(|d| d["configured"] == false),
         "{domains:?}"
     );
+    assert!(findings(&v).is_empty(), "{v}");
     // the installed paths, under --root
-    assert!(domains[0]["source"]
-        .as_str()
-        .is_some_and(|s| s.ends_with("vm-no-gpu/etc/axios/caddy-routes.json")));
+    let source = |i: usize| domains[i]["source"].as_str().unwrap_or("").to_string();
+    assert!(source(0).contains("vm-no-gpu/run/axios-gpu/check-prime.json"));
+    assert!(source(0).ends_with("vm-no-gpu/var/lib/axios-gpu"));
+    assert!(source(1).ends_with("vm-no-gpu/etc/axios/caddy-routes.json"));
+    assert!(source(3).ends_with("vm-no-gpu/etc/axios/vr.toml"));
     let o = doctor(home.path(), &[]);
     let t = String::from_utf8_lossy(&o.stdout);
-    assert!(t.contains("caddy   not configured"), "{t}");
-    assert!(t.contains("bisync  not configured"), "{t}");
+    for d in ["gpu     ", "caddy   ", "bisync  ", "vr      "] {
+        assert!(t.contains(&format!("{d}not configured")), "{t}");
+    }
 }
 
 /// A tiny HTTP upstream answering 200 to anything.
@@ -447,4 +462,574 @@ fn bisync_config_that_does_not_parse_is_named() {
     std::fs::write(&p.state, "{ truncated").expect("w");
     let v = json(&doctor(home.path(), &["--json", "--bisync-config", &c]));
     assert!(has(&v, "error", &c, "state.json"), "{v}");
+}
+
+// ---- GPU -----------------------------------------------------------------
+
+fn gpu_fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../gpu/tests/fixtures")
+        .join(name)
+}
+
+/// What the boot unit (`axios-gpu check-prime --report`) writes for `ids`, checked
+/// against the hardware of fixture `checked_on`, into a copy of fixture `machine`.
+fn prime_machine(machine: &str, checked_on: &str, ids: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    axios_core::testing::copy_tree(&gpu_fixture(machine), dir.path());
+    let on = axios_core::Root::new(gpu_fixture(checked_on)).expect("root");
+    let gpus = axios_gpu::detect_gpus(&on).expect("detect");
+    let ids: Vec<_> = ids
+        .iter()
+        .map(|(role, id)| {
+            let role = match *role {
+                "nvidia" => axios_gpu::PrimeRole::Nvidia,
+                "intel" => axios_gpu::PrimeRole::Intel,
+                _ => axios_gpu::PrimeRole::Amdgpu,
+            };
+            (role, id.parse::<axios_gpu::BusId>().expect("bus id"))
+        })
+        .collect();
+    let check = axios_gpu::prime::check(&on, &gpus, &ids).expect("check");
+    let file = dir.path().join(axios_gpu::prime::BOOT_CHECK_FILE);
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    axios_gpu::prime::write_report(&file, &check).expect("write");
+    dir
+}
+
+fn fix_of(v: &Value, sev: &str, subject: &str) -> String {
+    v["health"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["severity"] == sev && f["subject"] == subject)
+        .and_then(|f| f["fix"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `axios doctor --json` on [`prime_machine`]: exit code and report.
+fn prime_doctor(
+    home: &Path,
+    machine: &str,
+    checked_on: &str,
+    ids: &[(&str, &str)],
+) -> (Option<i32>, Value, tempfile::TempDir) {
+    let m = prime_machine(machine, checked_on, ids);
+    let o = doctor_at(m.path().to_str().expect("utf8"), home, &["--json"]);
+    (o.status.code(), json(&o), m)
+}
+
+#[test]
+fn gpu_prime_drift() {
+    let home = tempfile::tempdir().expect("home");
+    let ids = [("nvidia", "PCI:10:0:0"), ("amdgpu", "PCI:14:0:0")];
+    // the right IDs: fine
+    let (code, v, _m) = prime_doctor(
+        home.path(),
+        "desktop-apu-nvidia",
+        "desktop-apu-nvidia",
+        &ids,
+    );
+    assert_eq!(code, Some(0), "{v}");
+    assert!(
+        has(&v, "ok", "prime nvidiaBusId", "matches 0000:0a:00.0 (now)"),
+        "{v}"
+    );
+    assert!(has(&v, "ok", "prime amdgpuBusId", "matches"), "{v}");
+
+    // a stale NVIDIA ID: an error whose fix is the ID to use
+    let (code, v, m) = prime_doctor(
+        home.path(),
+        "desktop-apu-nvidia",
+        "desktop-apu-nvidia",
+        &[("nvidia", "PCI:1:0:0"), ("amdgpu", "PCI:14:0:0")],
+    );
+    assert_eq!(code, Some(4), "{v}");
+    assert!(has(&v, "error", "prime nvidiaBusId", "is stale"), "{v}");
+    assert!(has(&v, "ok", "prime amdgpuBusId", "matches"), "{v}");
+    let fix = fix_of(&v, "error", "prime nvidiaBusId");
+    assert!(
+        fix.contains("axios.hardware.prime.nvidiaBusId = \"PCI:10:0:0\""),
+        "{fix}"
+    );
+    let root = m.path().to_str().expect("utf8");
+    let t = String::from_utf8_lossy(&doctor_at(root, home.path(), &[]).stdout).to_string();
+    assert!(t.contains("gpu     error   prime nvidiaBusId"), "{t}");
+    assert!(
+        t.contains("fix: set axios.hardware.prime.nvidiaBusId"),
+        "{t}"
+    );
+
+    // right at boot, but the GPUs moved since (checked now against the hardware)
+    let (_, v, _m) = prime_doctor(
+        home.path(),
+        "laptop-amd-nvidia-active",
+        "desktop-apu-nvidia",
+        &ids,
+    );
+    assert!(has(&v, "error", "prime nvidiaBusId", "(now)"), "{v}");
+    assert!(
+        fix_of(&v, "error", "prime nvidiaBusId").contains("\"PCI:1:0:0\""),
+        "{v}"
+    );
+    assert!(
+        fix_of(&v, "error", "prime amdgpuBusId").contains("\"PCI:6:0:0\""),
+        "{v}"
+    );
+
+    // stale at boot, right now: the session still runs with the stale IDs
+    let (code, v, _m) = prime_doctor(
+        home.path(),
+        "desktop-apu-nvidia",
+        "laptop-amd-nvidia-active",
+        &ids,
+    );
+    assert_eq!(code, Some(3), "{v}");
+    assert!(
+        has(&v, "warning", "prime nvidiaBusId", "was stale at boot"),
+        "{v}"
+    );
+    assert!(
+        fix_of(&v, "warning", "prime nvidiaBusId").contains("reboot"),
+        "{v}"
+    );
+
+    // a file that is not a check result; the path given by flag
+    let bad = home.path().join("check.json");
+    std::fs::write(&bad, b"{\"ok\": tru\xff").expect("write");
+    let b = bad.display().to_string();
+    let o = doctor(home.path(), &["--json", "--gpu-prime-check", &b]);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(3), "{v}");
+    assert!(has(&v, "warning", &b, "not a PRIME check result"), "{v}");
+    // a directory where the file should be
+    let o = doctor(
+        home.path(),
+        &[
+            "--json",
+            "--gpu-prime-check",
+            &home.path().display().to_string(),
+        ],
+    );
+    assert!(
+        has(
+            &json(&o),
+            "warning",
+            "",
+            "cannot read the boot-time PRIME check"
+        ),
+        "{}",
+        json(&o)
+    );
+}
+
+/// Incidents recorded the way the watcher does: real kernel lines and uevents (the gpu
+/// crate's recordings) through its parser and aggregator, appended to `incidents.jsonl`.
+fn record(state: &Path, wall: std::time::SystemTime, kmsg: &[&str], uevents: &[&[u8]]) {
+    use axios_gpu::events::{parse_kmsg_line, parse_uevent};
+    let mut a = axios_gpu::incident::Aggregator::new(Duration::ZERO);
+    let now = Instant::now();
+    for l in kmsg {
+        if let Some(ev) = parse_kmsg_line(l) {
+            a.push(&ev, now, wall, None);
+        }
+    }
+    for u in uevents {
+        if let Some(ev) = parse_uevent(u) {
+            a.push(&ev, now, wall, None);
+        }
+    }
+    std::fs::create_dir_all(state).expect("state dir");
+    for mut i in a.take_all() {
+        i.action = "notified".into();
+        axios_gpu::incident::append(state, &i).expect("append");
+    }
+}
+
+fn recording(name: &str) -> Vec<u8> {
+    std::fs::read(gpu_fixture("..").join("events").join(name)).expect("recording")
+}
+
+#[test]
+fn gpu_recovery_incidents() {
+    use std::time::SystemTime;
+    let home = tempfile::tempdir().expect("home");
+    let state = home.path().join("axios-gpu");
+    let s = state.display().to_string();
+    let args = ["--json", "--gpu-state-dir", s.as_str()];
+    let day = Duration::from_secs(86_400);
+
+    // the watcher is installed but recorded nothing: fine
+    std::fs::create_dir_all(&state).expect("mkdir");
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert!(
+        has(&v, "ok", "gpu incidents", "recorded no GPU incident"),
+        "{v}"
+    );
+
+    // a reset a month ago is history
+    let reset = String::from_utf8(recording("amdgpu-reset-vram-lost.kmsg")).expect("utf8");
+    let reset: Vec<&str> = reset.lines().collect();
+    record(&state, SystemTime::now() - 30 * day, &reset, &[]);
+    let v = json(&doctor(home.path(), &args));
+    assert!(
+        has(
+            &v,
+            "ok",
+            "gpu incidents",
+            "no GPU incident in the last 7 days (1 older"
+        ),
+        "{v}"
+    );
+
+    // a recovered reset yesterday that lost VRAM: a warning naming the process
+    record(&state, SystemTime::now() - day, &reset, &[]);
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(3), "{v}");
+    assert!(
+        has(
+            &v,
+            "warning",
+            "gpu 0000:03:00.0",
+            "1 reset(s), VRAM lost 1 time(s)"
+        ),
+        "{v}"
+    );
+    assert!(
+        has(&v, "warning", "gpu 0000:03:00.0", "process(es): Xwayland"),
+        "{v}"
+    );
+    assert!(
+        fix_of(&v, "warning", "gpu 0000:03:00.0").contains("restart the apps"),
+        "{v}"
+    );
+
+    // now the device wedged (WEDGED=rebind, card0): an error whose fix recovers card 0
+    let wedged = recording("wedged-rebind.uevent");
+    record(&state, SystemTime::now(), &reset[..2], &[&wedged]);
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(4), "{v}");
+    assert!(has(&v, "error", "gpu 0000:03:00.0", "WEDGED=rebind"), "{v}");
+    assert!(
+        fix_of(&v, "error", "gpu 0000:03:00.0").contains("sudo axios-gpu recover 0"),
+        "{v}"
+    );
+    assert!(
+        has(&v, "warning", "gpu 0000:03:00.0", "1 failed recovery"),
+        "{v}"
+    );
+
+    // a torn last line (the watcher killed mid-write) is said, the rest still read
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(state.join("incidents.jsonl"))
+        .and_then(|mut f| f.write_all(b"{\"time\": \"20"))
+        .expect("torn");
+    let v = json(&doctor(home.path(), &args));
+    assert!(
+        has(&v, "info", "incidents.jsonl", "1 line(s) are not incidents"),
+        "{v}"
+    );
+    assert!(has(&v, "error", "gpu 0000:03:00.0", "WEDGED=rebind"), "{v}");
+
+    // garbage bytes, and a directory where the log should be
+    std::fs::write(state.join("incidents.jsonl"), b"\xff\xfe\x00garbage\n").expect("w");
+    let v = json(&doctor(home.path(), &args));
+    assert!(has(&v, "info", "incidents.jsonl", "1 line(s)"), "{v}");
+    std::fs::remove_file(state.join("incidents.jsonl")).expect("rm");
+    std::fs::create_dir(state.join("incidents.jsonl")).expect("mkdir");
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(3), "{v}");
+    assert!(
+        has(
+            &v,
+            "warning",
+            "incidents.jsonl",
+            "cannot read the GPU incidents"
+        ),
+        "{v}"
+    );
+}
+
+// ---- VR ------------------------------------------------------------------
+
+/// A machine with WiVRn and Monado installed in a fake store, the backends file the VR
+/// module installs at ROOT/etc/axios/vr.toml, and a user's HOME.
+struct VrMachine {
+    root: tempfile::TempDir,
+    home: PathBuf,
+}
+
+impl VrMachine {
+    fn new() -> Self {
+        let root = tempfile::tempdir().expect("root");
+        let r = root.path();
+        axios_core::testing::copy_tree(&gpu_fixture("vm-no-gpu"), r);
+        let man = |n: &str| {
+            std::fs::read(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../vr/tests/fixtures/manifests")
+                    .join(n),
+            )
+            .expect("fixture")
+        };
+        let put = |p: PathBuf, b: &[u8]| {
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, b).expect("write");
+        };
+        let store = r.join("store");
+        put(
+            store.join("wivrn/share/openxr/1/openxr_wivrn.json"),
+            &man("openxr_wivrn.json"),
+        );
+        put(store.join("wivrn/lib/wivrn/libopenxr_wivrn.so"), b"ELF");
+        put(
+            store.join("monado/share/openxr/1/openxr_monado.json"),
+            &man("openxr_monado.json"),
+        );
+        put(store.join("monado/lib/libopenxr_monado.so"), b"ELF");
+        put(
+            store.join("xrizer/lib/xrizer/bin/linux64/vrclient.so"),
+            b"ELF",
+        );
+        put(
+            r.join("etc/axios/vr.toml"),
+            format!(
+                "version = 1\ndefault = \"wivrn\"\n\n[backends.wivrn]\nmanifest = \"{s}/wivrn/share/openxr/1/openxr_wivrn.json\"\nopenvr_runtime = \"{s}/xrizer/lib/xrizer\"\n\n[backends.monado]\nmanifest = \"{s}/monado/share/openxr/1/openxr_monado.json\"\nopenvr_runtime = \"{s}/xrizer/lib/xrizer\"\n",
+                s = store.display()
+            )
+            .as_bytes(),
+        );
+        let home = r.join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        std::fs::create_dir_all(r.join("xdg")).expect("xdg");
+        VrMachine { root, home }
+    }
+
+    /// The paths `axios doctor` derives from the environment `run` gives it.
+    fn paths(&self) -> axios_vr::Paths {
+        axios_vr::Paths {
+            home: self.home.clone(),
+            config_home: self.home.join(".config"),
+            config_dirs: vec![self.root.path().join("xdg")],
+            data_home: self.home.join(".local/share"),
+            data_dirs: vec![],
+            sysconfdir: self.root.path().join("etc"),
+            xr_runtime_json: None,
+            state_dir: self.home.join(".local/state/axios/vr"),
+            sysfs_root: self.root.path().to_path_buf(),
+            arch: axios_vr::paths::arch_abi().to_string(),
+        }
+    }
+
+    fn config(&self) -> axios_vr::Config {
+        axios_vr::Config::load(&self.root.path().join("etc/axios/vr.toml")).expect("config")
+    }
+
+    /// `axios-vr select NAME`, through its library (no units configured: no D-Bus).
+    fn select(&self, name: &str) {
+        struct NoUnits;
+        impl axios_vr::units::UnitControl for NoUnits {
+            fn state(
+                &mut self,
+                u: &axios_vr::units::UnitRef,
+            ) -> Result<axios_vr::units::UnitState, axios_vr::units::UnitError> {
+                panic!("no unit is configured, asked for {}", u.name)
+            }
+            fn start(
+                &mut self,
+                u: &axios_vr::units::UnitRef,
+            ) -> Result<(), axios_vr::units::UnitError> {
+                panic!("no unit is configured, asked to start {}", u.name)
+            }
+            fn stop(
+                &mut self,
+                u: &axios_vr::units::UnitRef,
+            ) -> Result<(), axios_vr::units::UnitError> {
+                panic!("no unit is configured, asked to stop {}", u.name)
+            }
+        }
+        axios_vr::select::select(&self.paths(), &self.config(), name, &mut NoUnits)
+            .expect("select");
+    }
+
+    fn run(&self, env: &[(&str, &str)]) -> (Option<i32>, Value) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_axios"));
+        c.args(["doctor", "--json", "--root"])
+            .arg(self.root.path())
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_DIRS", self.root.path().join("xdg"))
+            .env("XDG_DATA_DIRS", self.root.path().join("none"));
+        for v in [
+            "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME",
+            "XDG_STATE_HOME",
+            "XR_RUNTIME_JSON",
+            "AXIOS_VR_CONFIG",
+            "AXIOS_CADDY_ROUTES",
+            "AXIOS_BISYNC_CONFIG",
+            "AXIOS_GPU_PRIME_CHECK",
+            "AXIOS_GPU_STATE_DIR",
+        ] {
+            c.env_remove(v);
+        }
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.output().expect("run axios");
+        (o.status.code(), json(&o))
+    }
+}
+
+fn vr_findings(v: &Value) -> Vec<(String, String, String)> {
+    findings(v)
+        .into_iter()
+        .filter(|(d, ..)| d == "vr")
+        .map(|(_, s, sub, m)| (s, sub, m))
+        .collect()
+}
+
+#[test]
+fn vr_runtime_drift_and_leftovers() {
+    let m = VrMachine::new();
+    let p = m.paths();
+    // installed, never selected: the loader finds nothing
+    let (code, v) = m.run(&[]);
+    assert_eq!(code, Some(3), "{v}");
+    assert!(
+        has(&v, "warning", "vr openxr", "finds no active runtime"),
+        "{v}"
+    );
+    assert_eq!(
+        fix_of(&v, "warning", "vr openxr"),
+        "`axios-vr select wivrn`"
+    );
+
+    // a real select: clean
+    m.select("wivrn");
+    let (code, v) = m.run(&[]);
+    assert_eq!(code, Some(0), "{v}");
+    assert!(
+        has(&v, "ok", "vr openxr", "loads WiVRn from")
+            && has(&v, "ok", "vr openxr", "(backend `wivrn`)"),
+        "{v}"
+    );
+    assert_eq!(vr_findings(&v).len(), 1, "{v}");
+
+    // XR_RUNTIME_JSON overrides it
+    let (_, v) = m.run(&[("XR_RUNTIME_JSON", "/nowhere/runtime.json")]);
+    assert!(
+        has(&v, "warning", "vr openxr", "XR_RUNTIME_JSON=/nowhere"),
+        "{v}"
+    );
+    assert!(has(&v, "error", "vr openxr", "is broken"), "{v}");
+
+    // drift: Monado took the active runtime by hand, Steam rewrote the vrpath
+    let ar = p.user_active_runtime();
+    std::fs::remove_file(&ar).expect("rm");
+    std::os::unix::fs::symlink(
+        m.root
+            .path()
+            .join("store/monado/share/openxr/1/openxr_monado.json"),
+        &ar,
+    )
+    .expect("link");
+    std::fs::write(
+        p.vrpath(),
+        r#"{"runtime": ["/home/x/.local/share/Steam/steamapps/common/SteamVR"], "version": 1}"#,
+    )
+    .expect("vrpath");
+    let (code, v) = m.run(&[]);
+    assert_eq!(code, Some(3), "{v}");
+    assert!(has(&v, "ok", "vr openxr", "loads Monado"), "{v}");
+    assert!(
+        has(
+            &v,
+            "warning",
+            "vr openxr",
+            "not the selected backend `wivrn`"
+        ),
+        "{v}"
+    );
+    assert!(
+        has(&v, "warning", "vr openvr", "no longer points at"),
+        "{v}"
+    );
+    assert_eq!(
+        fix_of(&v, "warning", "vr openvr"),
+        "`axios-vr select wivrn` again"
+    );
+
+    // WiVRn's leftovers, and a vrpath that is not JSON
+    std::fs::write(
+        p.vrpath().with_file_name("openvrpaths.vrpath.wivrn-backup"),
+        b"{}",
+    )
+    .expect("backup");
+    std::fs::write(p.vrpath(), b"\xff{ nope").expect("vrpath");
+    let (code, v) = m.run(&[]);
+    assert_eq!(code, Some(4), "{v}");
+    assert!(has(&v, "warning", "vr leftovers", "wivrn-backup"), "{v}");
+    assert!(has(&v, "error", "vr openvr", "cannot be read"), "{v}");
+
+    // the runtime's library was garbage-collected
+    std::fs::remove_file(m.root.path().join("store/monado/lib/libopenxr_monado.so")).expect("rm");
+    let (_, v) = m.run(&[]);
+    assert!(
+        has(
+            &v,
+            "error",
+            "vr openxr",
+            "names a library that does not exist"
+        ),
+        "{v}"
+    );
+
+    // a switch killed half-way leaves its journal
+    std::fs::create_dir_all(p.state_dir.join("journal")).expect("journal");
+    let (code, v) = m.run(&[]);
+    assert_eq!(code, Some(4), "{v}");
+    assert!(has(&v, "error", "vr switch", "killed half-way"), "{v}");
+    assert!(
+        fix_of(&v, "error", "vr switch").contains("axios-vr recover"),
+        "{v}"
+    );
+
+    // no HOME: nobody's runtime to check, not a problem
+    let mut c = Command::new(env!("CARGO_BIN_EXE_axios"));
+    let o = c
+        .args(["doctor", "--json", "--root"])
+        .arg(m.root.path())
+        .env_remove("HOME")
+        .env_remove("AXIOS_VR_CONFIG")
+        .env_remove("AXIOS_BISYNC_CONFIG")
+        .output()
+        .expect("run");
+    let v = json(&o);
+    assert!(has(&v, "info", "vr.toml", "HOME is not set"), "{v}");
+}
+
+#[test]
+fn vr_config_that_does_not_parse_is_named() {
+    let m = VrMachine::new();
+    let cfg = m.root.path().join("etc/axios/vr.toml");
+    std::fs::write(&cfg, "version = 1\nsurprise = 3\n").expect("w");
+    let (code, v) = m.run(&[]);
+    assert_eq!(code, Some(4), "{v}");
+    let c = cfg.display().to_string();
+    assert!(has(&v, "error", &c, "cannot be used"), "{v}");
+    assert!(has(&v, "error", &c, "surprise"), "{v}");
+    // given by AXIOS_VR_CONFIG, as for axios-vr
+    let other = m.home.join("vr.toml");
+    std::fs::write(&other, "version = 7\n").expect("w");
+    let o = other.display().to_string();
+    let (code, v) = m.run(&[("AXIOS_VR_CONFIG", &o)]);
+    assert_eq!(code, Some(4), "{v}");
+    assert!(has(&v, "error", &o, "cannot be used"), "{v}");
 }

@@ -309,45 +309,6 @@ pub fn write_report(
     axios_core::fs::atomic_write_mode(path, &text, Some(0o644))
 }
 
-/// What the boot-time check found, as a sentence for `axios doctor`; `None` when no
-/// check ran (no PRIME configured, or not NixOS).
-pub fn boot_check_note(root: &Root) -> Option<String> {
-    let path = root.path(BOOT_CHECK_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            return Some(format!(
-                "cannot read the boot-time PRIME check {}: {e}",
-                path.display()
-            ))
-        }
-    };
-    let check: PrimeCheck = match serde_json::from_slice(&bytes) {
-        Ok(c) => c,
-        Err(e) => {
-            return Some(format!(
-                "{} is not a PRIME check result: {e}",
-                path.display()
-            ))
-        }
-    };
-    Some(if check.ok {
-        "The PRIME bus IDs configured in NixOS matched the hardware at boot (axios-gpu-check-prime).".to_string()
-    } else {
-        let stale: Vec<&str> = check
-            .entries
-            .iter()
-            .filter(|e| !e.ok)
-            .map(|e| e.message.as_str())
-            .collect();
-        format!(
-            "The PRIME bus IDs configured in NixOS are STALE (axios-gpu-check-prime at boot): {}",
-            stale.join("; ")
-        )
-    })
-}
-
 /// The `axios.hardware.prime` snippet for this machine (`detect --nix`): a ready
 /// block for a hybrid machine, a comment saying why PRIME is not needed otherwise.
 pub fn nix_snippet(gpus: &Gpus) -> String {

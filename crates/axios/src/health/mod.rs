@@ -7,6 +7,8 @@
 
 pub mod bisync;
 pub mod caddy;
+pub mod gpu;
+pub mod vr;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,15 +40,19 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Domain {
+    Gpu,
     Caddy,
     Bisync,
+    Vr,
 }
 
 impl Domain {
     pub fn as_str(self) -> &'static str {
         match self {
+            Domain::Gpu => "gpu",
             Domain::Caddy => "caddy",
             Domain::Bisync => "bisync",
+            Domain::Vr => "vr",
         }
     }
 }
@@ -92,12 +98,23 @@ pub struct DomainStatus {
 /// Where the domains' files are and how long to wait for services.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The system root (`/`, or a fixture tree): the GPUs PRIME is re-checked against.
+    pub root: axios_core::Root,
+    /// The boot-time `axios-gpu check-prime` result.
+    pub gpu_prime_check: PathBuf,
+    /// The GPU hang watcher's state directory (its `incidents.jsonl`).
+    pub gpu_state_dir: PathBuf,
     /// The route registry the services module installs.
     pub caddy_routes: PathBuf,
     /// Caddy's admin endpoint.
     pub caddy_admin: String,
     /// The axios-bisync config of the user; `None`: no user config to look at.
     pub bisync_config: Option<PathBuf>,
+    /// The axios-vr backends file the VR module installs.
+    pub vr_config: PathBuf,
+    /// The machine paths axios-vr reads (HOME, XDG dirs, the loader's SYSCONFDIR);
+    /// `None`: HOME is not set, there is no user whose runtime to check.
+    pub vr_paths: Option<axios_vr::Paths>,
     /// Connect/read timeout for Caddy and the upstreams.
     pub timeout: Duration,
     /// Seconds since the epoch (the clock of the last-success check).
@@ -106,6 +123,8 @@ pub struct Options {
 
 /// Default path of the route registry (`environment.etc."axios/caddy-routes.json"`).
 pub const CADDY_ROUTES: &str = "/etc/axios/caddy-routes.json";
+/// Default state directory of the GPU hang watcher (`StateDirectory=axios-gpu`).
+pub const GPU_STATE_DIR: &str = "/var/lib/axios-gpu";
 /// Caddy's default admin endpoint.
 pub const CADDY_ADMIN: &str = "http://localhost:2019";
 
@@ -176,7 +195,9 @@ pub fn check(o: &Options) -> Health {
         domains: Vec::new(),
         findings: Vec::new(),
     };
+    gpu::check(o, &mut h);
     caddy::check(o, &mut h);
     bisync::check(o, &mut h);
+    vr::check(o, &mut h);
     h
 }
