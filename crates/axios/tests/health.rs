@@ -603,6 +603,35 @@ fn gpu_prime_drift() {
     let v = json(&o);
     assert_eq!(o.status.code(), Some(3), "{v}");
     assert!(has(&v, "warning", &b, "not a PRIME check result"), "{v}");
+    // a FIFO would block a reader forever: refused, named
+    let fifo = home.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let ff = fifo.display().to_string();
+    let o = doctor(home.path(), &["--json", "--gpu-prime-check", &ff]);
+    assert!(
+        has(&json(&o), "warning", &ff, "not a regular file"),
+        "{}",
+        json(&o)
+    );
+    let fifo_dir = home.path().join("fifo-state");
+    std::fs::create_dir(&fifo_dir).expect("mkdir");
+    std::fs::rename(&fifo, fifo_dir.join("incidents.jsonl")).expect("mv");
+    let fd = fifo_dir.display().to_string();
+    let o = doctor(home.path(), &["--json", "--gpu-state-dir", &fd]);
+    assert!(
+        has(
+            &json(&o),
+            "warning",
+            "incidents.jsonl",
+            "not a regular file"
+        ),
+        "{}",
+        json(&o)
+    );
     // a directory where the file should be
     let o = doctor(
         home.path(),
@@ -1001,6 +1030,18 @@ fn vr_runtime_drift_and_leftovers() {
         "{v}"
     );
 
+    // a state.json that is not one: drift cannot be checked, said so
+    std::fs::write(p.state_dir.join("state.json"), b"\x00{").expect("state");
+    let (_, v) = m.run(&[]);
+    assert!(
+        has(&v, "warning", "vr switch", "drift cannot be checked"),
+        "{v}"
+    );
+    assert!(
+        !has(&v, "warning", "vr openvr", "no longer points at"),
+        "{v}"
+    );
+
     // no HOME: nobody's runtime to check, not a problem
     let mut c = Command::new(env!("CARGO_BIN_EXE_axios"));
     let o = c
@@ -1032,4 +1073,32 @@ fn vr_config_that_does_not_parse_is_named() {
     let (code, v) = m.run(&[("AXIOS_VR_CONFIG", &o)]);
     assert_eq!(code, Some(4), "{v}");
     assert!(has(&v, "error", &o, "cannot be used"), "{v}");
+}
+
+/// A FIFO where a domain's file should be would block doctor forever: each domain names it.
+#[test]
+fn fifos_instead_of_files_do_not_hang() {
+    let home = tempfile::tempdir().expect("home");
+    let fifo = home.path().join("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let ff = fifo.display().to_string();
+    for (flag, domain, sev) in [
+        ("--gpu-prime-check", "gpu", "warning"),
+        ("--caddy-routes", "caddy", "error"),
+        ("--bisync-config", "bisync", "error"),
+        ("--vr-config", "vr", "error"),
+    ] {
+        let v = json(&doctor(home.path(), &["--json", flag, &ff]));
+        assert!(
+            findings(&v).iter().any(|(d, s, sub, m)| d == domain
+                && s == sev
+                && sub == &ff
+                && m.contains("is not a regular file")),
+            "{flag}: {v}"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 use axios_bisync::state::fmt_secs;
 use axios_bisync::{Config, Guard};
 
-use super::{Domain, DomainStatus, Finding, Health, Options, Severity};
+use super::{regular, Domain, DomainStatus, Finding, Health, Options, Severity};
 
 fn ago(now: u64, t: u64) -> String {
     let s = now.saturating_sub(t);
@@ -30,7 +30,10 @@ pub fn check(o: &Options, h: &mut Health) {
     let f = |sev, subject: &str, msg: String, fix: Option<String>| {
         Finding::new(Domain::Bisync, sev, subject, msg, fix)
     };
-    let cfg = match Config::load(path) {
+    let loaded = regular(path)
+        .map_err(|e| e.to_string())
+        .and_then(|()| Config::load(path).map_err(|e| e.to_string()));
+    let cfg = match loaded {
         Ok(c) => c,
         Err(e) => {
             h.findings.push(f(

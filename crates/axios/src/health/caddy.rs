@@ -8,7 +8,7 @@ use std::time::Duration;
 use axios_caddy::admin::Admin;
 use axios_caddy::Severity as CaddySeverity;
 
-use super::{Domain, Finding, Health, Options, Severity};
+use super::{regular, Domain, Finding, Health, Options, Severity};
 
 const REBUILD: &str = "the file comes from selfHosted.caddy.routes: fix the route there and run `sudo nixos-rebuild switch`";
 
@@ -20,7 +20,10 @@ pub fn check(o: &Options, h: &mut Health) {
     let f = |sev, subject: &str, msg: String, fix: Option<String>| {
         Finding::new(Domain::Caddy, sev, subject, msg, fix)
     };
-    let parsed = match axios_caddy::registry::load(path) {
+    let loaded = regular(path)
+        .map_err(|e| e.to_string())
+        .and_then(|()| axios_caddy::registry::load(path).map_err(|e| e.to_string()));
+    let parsed = match loaded {
         Ok(p) => p,
         Err(e) => {
             h.findings.push(f(

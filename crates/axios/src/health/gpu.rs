@@ -9,7 +9,7 @@ use axios_gpu::incident::{Incident, IncidentKind, IncidentOutcome, StoreError};
 use axios_gpu::prime::{PrimeCheck, PrimeCheckEntry};
 use axios_gpu::{BusId, PrimeRole};
 
-use super::{Domain, DomainStatus, Finding, Health, Options, Severity};
+use super::{regular, Domain, DomainStatus, Finding, Health, Options, Severity};
 
 /// Incidents younger than this are "recent" (warnings); older ones are history.
 pub const RECENT: Duration = Duration::from_secs(7 * 86_400);
@@ -43,7 +43,7 @@ pub fn check(o: &Options, h: &mut Health) {
 fn prime_drift(o: &Options, h: &mut Health) {
     let path = &o.gpu_prime_check;
     let source = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match regular(path).and_then(|()| std::fs::read(path)) {
         Ok(b) => b,
         Err(e) => {
             h.findings.push(f(
@@ -167,7 +167,14 @@ fn incidents(o: &Options, h: &mut Health) {
     let log = axios_gpu::incident::log_path(dir);
     let source = log.display().to_string();
     let list_fix = format!("`sudo axios-gpu incidents --state-dir {}`", dir.display());
-    let (list, bad) = match axios_gpu::incident::load(dir) {
+    let loaded = match regular(&log) {
+        Err(source) => Err(StoreError::Read {
+            path: log.clone(),
+            source,
+        }),
+        Ok(()) => axios_gpu::incident::load(dir),
+    };
+    let (list, bad) = match loaded {
         Ok(x) => x,
         Err(e) => {
             let denied = matches!(&e, StoreError::Read { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied);

@@ -189,6 +189,18 @@ impl Health {
     }
 }
 
+/// A FIFO or device where a file should be would block a reader or never end: refuse
+/// it. A missing file or a directory passes (the reader names those).
+pub(crate) fn regular(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Check every domain.
 pub fn check(o: &Options) -> Health {
     let mut h = Health {

@@ -7,7 +7,7 @@ use std::path::Path;
 use axios_vr::report::StatusReport;
 use axios_vr::Config;
 
-use super::{Domain, Finding, Health, Options, Severity};
+use super::{regular, Domain, Finding, Health, Options, Severity};
 
 fn f(sev: Severity, subject: &str, msg: String, fix: Option<String>) -> Finding {
     Finding::new(Domain::Vr, sev, subject, msg, fix)
@@ -24,7 +24,10 @@ pub fn check(o: &Options, h: &mut Health) {
     let Some(source) = h.domain(Domain::Vr, &o.vr_config) else {
         return;
     };
-    let cfg = match Config::load(&o.vr_config) {
+    let loaded = regular(&o.vr_config)
+        .map_err(|e| e.to_string())
+        .and_then(|()| Config::load(&o.vr_config).map_err(|e| e.to_string()));
+    let cfg = match loaded {
         Ok(c) => c,
         Err(e) => {
             h.findings.push(f(
@@ -62,6 +65,18 @@ pub fn check(o: &Options, h: &mut Health) {
                 r.state_dir.display()
             ),
             Some("`axios-vr recover` rolls it back (the next `axios-vr select` does it first anyway)".into()),
+        ));
+    }
+    let state = axios_vr::txn::StateDir::new(paths).state();
+    if r.selected.is_none() && std::fs::symlink_metadata(&state).is_ok() {
+        h.findings.push(f(
+            Severity::Warning,
+            "vr switch",
+            format!(
+                "{} is not a record of the last select: drift cannot be checked",
+                state.display()
+            ),
+            Some(format!("{} writes it again", select(None))),
         ));
     }
     runtime(&r, paths, h, &select, sel);
