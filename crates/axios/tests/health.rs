@@ -603,20 +603,9 @@ fn gpu_prime_drift() {
     let v = json(&o);
     assert_eq!(o.status.code(), Some(3), "{v}");
     assert!(has(&v, "warning", &b, "not a PRIME check result"), "{v}");
-    // a FIFO would block a reader forever: refused, named
+    // a FIFO for the incident log would block a reader forever: refused, named
     let fifo = home.path().join("fifo");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo")
-        .success());
-    let ff = fifo.display().to_string();
-    let o = doctor(home.path(), &["--json", "--gpu-prime-check", &ff]);
-    assert!(
-        has(&json(&o), "warning", &ff, "not a regular file"),
-        "{}",
-        json(&o)
-    );
+    mkfifo(&fifo);
     let fifo_dir = home.path().join("fifo-state");
     std::fs::create_dir(&fifo_dir).expect("mkdir");
     std::fs::rename(&fifo, fifo_dir.join("incidents.jsonl")).expect("mv");
@@ -1080,11 +1069,7 @@ fn vr_config_that_does_not_parse_is_named() {
 fn fifos_instead_of_files_do_not_hang() {
     let home = tempfile::tempdir().expect("home");
     let fifo = home.path().join("fifo");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo")
-        .success());
+    mkfifo(&fifo);
     let ff = fifo.display().to_string();
     for (flag, domain, sev) in [
         ("--gpu-prime-check", "gpu", "warning"),
@@ -1101,4 +1086,9 @@ fn fifos_instead_of_files_do_not_hang() {
             "{flag}: {v}"
         );
     }
+}
+
+fn mkfifo(path: &Path) {
+    let st = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(st.success(), "mkfifo {}", path.display());
 }
