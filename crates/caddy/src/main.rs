@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use axios_caddy::version::CaddyVersion;
 use axios_caddy::{admin, explain, registry, ComposeError, ComposeOptions, Format, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -88,13 +89,20 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Which route serves a URL, and why.
+    /// Which route serves a URL, what path the upstream receives, and why, as
+    /// the Caddy version in use handles it.
     Explain {
         routes: PathBuf,
         /// e.g. `https://photos.tail1234.ts.net/ollama/api/tags`.
         url: String,
         #[arg(long)]
         json: bool,
+        /// The Caddy binary whose version decides (`caddy version`); `caddy` on PATH by default.
+        #[arg(long, value_name = "PATH", default_value = "caddy")]
+        caddy: PathBuf,
+        /// Answer for this Caddy version (e.g. 2.6.2) without running Caddy.
+        #[arg(long, value_name = "X.Y.Z", conflicts_with = "caddy")]
+        caddy_version: Option<String>,
     },
     /// Load the composed config into a running Caddy through its admin API.
     Apply {
@@ -112,11 +120,9 @@ enum Command {
 #[error("{1}")]
 struct Coded(u8, String);
 
-/// The plan lives until the process exits: leaking it skips freeing every
-/// route one by one at exit (a tenth of the run time on large registries).
-fn load_plan(routes: &Path) -> anyhow::Result<&'static Plan> {
+fn load_plan(routes: &Path) -> anyhow::Result<Plan> {
     let parsed = registry::load(routes).map_err(|e| Coded(2, e.to_string()))?;
-    Ok(Box::leak(Box::new(axios_caddy::plan(parsed))))
+    Ok(axios_caddy::plan(parsed))
 }
 
 fn read(what: &str, path: &Path) -> anyhow::Result<(String, String)> {
@@ -171,7 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
         } => {
             let opts = options(&args)?;
-            let plan = load_plan(&routes)?;
+            let plan = &load_plan(&routes)?;
             report_diagnostics(plan);
             let format = args.format.unwrap_or(OutFormat::Caddyfile).into();
             let text = compose(plan, format, &opts)?;
@@ -195,7 +201,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             json,
             deny_warnings,
         } => {
-            let plan = load_plan(&routes)?;
+            let plan = &load_plan(&routes)?;
             let errors = plan.errors().count();
             let warnings = plan.warnings().count();
             let failed = errors > 0 || (deny_warnings && warnings > 0);
@@ -227,8 +233,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(u8::from(failed))
         }
-        Command::Explain { routes, url, json } => {
-            let plan = load_plan(&routes)?;
+        Command::Explain {
+            routes,
+            url,
+            json,
+            caddy,
+            caddy_version,
+        } => {
+            let version = match caddy_version {
+                Some(v) => CaddyVersion::parse_flag(&v),
+                None => CaddyVersion::detect(&caddy),
+            }
+            .map_err(|e| Coded(2, e.to_string()))?;
+            let plan = &load_plan(&routes)?;
             if plan.has_errors() {
                 report_diagnostics(plan);
                 return Err(Coded(
@@ -237,7 +254,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 )
                 .into());
             }
-            let ex = explain::explain(plan, &url).map_err(|e| Coded(2, e.to_string()))?;
+            let ex = explain::explain(plan, &url, version).map_err(|e| Coded(2, e.to_string()))?;
             if json {
                 write_stdout(&format!("{}\n", serde_json::to_string_pretty(&ex)?))?;
             } else {
@@ -252,7 +269,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => {
             let target = admin::Admin::parse(&admin).map_err(|e| Coded(2, e.to_string()))?;
             let mut opts = options(&args)?;
-            let plan = load_plan(&routes)?;
+            let plan = &load_plan(&routes)?;
             report_diagnostics(plan);
             let format: Format = match args.format {
                 Some(f) => f.into(),

@@ -6,7 +6,6 @@ mod common;
 use std::fmt::Write;
 use std::path::Path;
 
-use axios_core::testing::require_tool;
 use common::*;
 
 const OVERLAP: &str = r#"{
@@ -112,7 +111,7 @@ fn assert_orders(caddy: &Path, registry: &str) {
 
 #[test]
 fn adapted_order_matches_for_overlapping_prefixes() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     assert_orders(&caddy, OVERLAP);
@@ -120,7 +119,7 @@ fn adapted_order_matches_for_overlapping_prefixes() {
 
 #[test]
 fn adapted_order_matches_for_generated_registry() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     assert_orders(&caddy, &registry_unique_paths(&generated()));
@@ -128,7 +127,7 @@ fn adapted_order_matches_for_generated_registry() {
 
 #[test]
 fn adapted_order_matches_for_single_route_sites() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     assert_orders(
@@ -143,7 +142,7 @@ fn adapted_order_matches_for_single_route_sites() {
 /// `handle` blocks are re-sorted by the adapter, whatever their source order.
 #[test]
 fn real_caddy_reorders_top_level_handle_blocks() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     let text = "http://a.test:18080 {\n\thandle /a {\n\t\trespond 1\n\t}\n\thandle /abc/* {\n\t\trespond 2\n\t}\n\thandle /api {\n\t\trespond 3\n\t}\n\thandle /api* {\n\t\trespond 4\n\t}\n}\n";
@@ -188,7 +187,7 @@ fn json_and_toml_registries_compose_identically() {
 /// `stripPrefix` removes what Caddy's own `handle_path` would remove.
 #[test]
 fn strip_prefix_is_what_handle_path_strips() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     for pattern in [

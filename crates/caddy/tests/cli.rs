@@ -66,7 +66,7 @@ fn field_problems_are_all_reported_with_route_and_key() {
       "empty_dom": {"domain": "", "target": "127.0.0.1:1"},
       "bad_target":{"domain": "b.test", "target": "just-a-name"},
       "path_target":{"domain": "b.test", "path": "/p/*", "target": "http://127.0.0.1:1/sub"},
-      "space":     {"domain": "c.test", "path": "/a b/*", "target": "127.0.0.1:1"},
+      "tab":       {"domain": "c.test", "path": "/a\tb/*", "target": "127.0.0.1:1"},
       "brace":     {"domain": "c.test", "path": "/a{b}", "target": "127.0.0.1:1"},
       "quote":     {"domain": "c.test", "path": "/a\"b", "target": "127.0.0.1:1"},
       "newline":   {"domain": "c.test", "path": "/a\nb", "target": "127.0.0.1:1"},
@@ -88,7 +88,7 @@ fn field_problems_are_all_reported_with_route_and_key() {
         ("empty_dom", "domain", "domain is empty"),
         ("bad_target", "target", "needs a port"),
         ("path_target", "target", "has a path"),
-        ("space", "path", "a space"),
+        ("tab", "path", "a tab"),
         ("brace", "path", "a brace"),
         ("quote", "path", "a quote"),
         ("newline", "path", "line break"),
@@ -105,7 +105,7 @@ fn field_problems_are_all_reported_with_route_and_key() {
     }
     assert_contains(&out, "16 error(s)");
     let err = compose_refuses(d.path(), &p, 1);
-    assert_contains(&err, "route `space`, key `path`");
+    assert_contains(&err, "route `tab`, key `path`");
 }
 
 #[test]
