@@ -16,6 +16,7 @@ pub enum Severity {
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     InvalidName,
+    DuplicateName,
     UnknownKey,
     MissingKey,
     WrongType,

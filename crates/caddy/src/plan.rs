@@ -9,7 +9,7 @@
 //! or by `/*` (for the catch-all); `priority` only decides between routes that
 //! cannot match the same request, or reports that it cannot take effect.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -17,30 +17,9 @@ use crate::addr::{PathPattern, Scheme, Site, Upstream};
 use crate::diag::{self, Diagnostic, Kind};
 use crate::registry::{Parsed, Route};
 
-/// FNV-1a: the maps here are keyed by short strings from the user's own
-/// config, so a fast non-keyed hash is fine (SipHash dominated the profile).
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+/// The maps here are keyed by short strings from the user's own config, so a
+/// fast non-keyed hash is fine (SipHash dominated the profile).
+type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// A route with its interpreted fields.
 #[derive(Debug, Clone, Serialize)]
@@ -224,7 +203,18 @@ fn interpret(
     }
     let pattern = pattern?;
     if let Some(p) = pattern.as_ref().filter(|p| r.strip_prefix && p.wildcard) {
-        if !p.literal.ends_with('/') {
+        if p.literal.ends_with('/') && p.literal != "/" {
+            // Caddy matches the decoded path but strips from the raw one.
+            diags.push(Diagnostic::warning(
+                Kind::StripLeavesRelativePath,
+                [name],
+                Some("stripPrefix"),
+                format!(
+                    "`{0}` with stripPrefix also matches `{1}%2Fx` (an encoded slash), which Caddy before 2.11 hands to the upstream as `%2Fx`, without a leading slash; make sure the upstream copes, or run Caddy 2.11 or later",
+                    p.pattern, p.strip()
+                ),
+            ));
+        } else if !p.literal.ends_with('/') {
             diags.push(Diagnostic::warning(
                 Kind::StripLeavesRelativePath,
                 [name],
