@@ -104,7 +104,8 @@ enum Command {
         #[arg(long, value_name = "X.Y.Z", conflicts_with = "caddy")]
         caddy_version: Option<String>,
     },
-    /// Load the composed config into a running Caddy through its admin API.
+    /// Load the composed config into a running Caddy through its admin API; no
+    /// reload when Caddy already runs exactly that config.
     Apply {
         routes: PathBuf,
         /// Caddy's admin endpoint (`http://host:port` or `unix//path`).
@@ -319,9 +320,28 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
             };
             let text = compose(plan, format, &opts)?;
+            // Reload only for a change: a reload can reset connections being
+            // accepted at that moment, and activations re-apply the same routes.
+            let caddy_err = |e: admin::AdminError| Coded(3, e.to_string());
+            let wanted = match format {
+                Format::Json => serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| Coded(2, format!("composed JSON does not parse: {e}")))?,
+                Format::Caddyfile => target
+                    .adapt(text.as_bytes(), content_type)
+                    .map_err(caddy_err)?,
+            };
+            let running = target.config().map_err(caddy_err)?;
+            if wanted == running {
+                tracing::info!(
+                    "Caddy at {admin} already runs this config ({} routes on {} sites): not reloaded",
+                    plan.route_count(),
+                    plan.sites.len()
+                );
+                return Ok(0);
+            }
             target
                 .load(text.as_bytes(), content_type)
-                .map_err(|e| Coded(3, e.to_string()))?;
+                .map_err(caddy_err)?;
             tracing::info!(
                 "Caddy at {admin} loaded {} routes on {} sites",
                 plan.route_count(),

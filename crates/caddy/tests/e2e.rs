@@ -462,3 +462,153 @@ fn explain_agrees_with_live_caddy_on_every_case() {
         mismatches.join("\n")
     );
 }
+
+/// A load generator on loopback: `threads` clients, a new connection per
+/// request, until stopped; counts answers from an upstream and failures.
+struct Load {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    workers: Vec<std::thread::JoinHandle<(u64, u64, Vec<String>)>>,
+}
+
+impl Load {
+    fn start(port: u16, host: &'static str, path: &'static str, threads: usize) -> Load {
+        use std::io::{Read, Write};
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let workers = (0..threads)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let (mut ok, mut failed, mut samples) = (0u64, 0u64, Vec::new());
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let one = || -> Result<String, String> {
+                            let mut s = std::net::TcpStream::connect(("127.0.0.1", port))
+                                .map_err(|e| format!("connect: {e}"))?;
+                            s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+                                .map_err(|e| e.to_string())?;
+                            write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n")
+                                .map_err(|e| format!("send: {e}"))?;
+                            let mut r = String::new();
+                            s.read_to_string(&mut r).map_err(|e| format!("read: {e}"))?;
+                            Ok(r)
+                        };
+                        match one() {
+                            Ok(r)
+                                if r.split_whitespace().nth(1) == Some("200")
+                                    && r.contains("\r\n\r\nid=") =>
+                            {
+                                ok += 1
+                            }
+                            Ok(r) => {
+                                failed += 1;
+                                samples.push(r.chars().take(60).collect());
+                            }
+                            Err(e) => {
+                                failed += 1;
+                                samples.push(e);
+                            }
+                        }
+                    }
+                    (ok, failed, samples)
+                })
+            })
+            .collect();
+        Load { stop, workers }
+    }
+
+    /// Stop; (answered, failed, a few failure samples).
+    fn finish(self) -> (u64, u64, Vec<String>) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut total = (0, 0, Vec::new());
+        for w in self.workers {
+            let (ok, failed, samples) = w.join().expect("load worker");
+            total.0 += ok;
+            total.1 += failed;
+            total.2.extend(samples.into_iter().take(3));
+        }
+        total
+    }
+}
+
+/// Under load: re-applying the running routes does not reload Caddy, a
+/// refused apply leaves it alone (zero failed requests for both); a real
+/// change reloads once (its failed requests are reported, not asserted: a
+/// reload may reset connections being accepted at that moment).
+#[test]
+fn apply_under_load_reloads_only_for_a_change() {
+    let Some((caddy, v)) = caddy() else {
+        return;
+    };
+    let s = setup();
+    let mut c = s.start_caddyfile(&caddy, &s.routes);
+    c.wait_for(s.other_port);
+    let admin_url = format!("http://127.0.0.1:{}", s.admin);
+    let admin = axios_caddy::admin::Admin::parse(&admin_url).expect("admin address");
+    let global = utf8(&s.global);
+    let flags = ["--global", global, "--bind", "127.0.0.1"];
+    let before = admin.config().expect("running config");
+
+    let load = Load::start(s.site_port, "a.test", "/api/x", 4);
+    // The same routes, again and again (what every NixOS activation does).
+    for _ in 0..10 {
+        let o = apply(&s.routes, &admin_url, &flags);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_contains(&stderr(&o), "already runs this config");
+    }
+    // Refused by the compositor: two catch-alls on a.test.
+    let broken = write(
+        s._dir.path(),
+        "broken.json",
+        &format!(
+            r#"{{"x": {{"domain": "http://a.test:{0}", "target": "127.0.0.1:1"}}, "y": {{"domain": "http://a.test:{0}", "target": "127.0.0.1:2"}}}}"#,
+            s.site_port
+        ),
+    );
+    let o = apply(&broken, &admin_url, &flags);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Refused by Caddy's adapter.
+    let rejected = write(
+        s._dir.path(),
+        "rejected.json",
+        &format!(
+            r#"{{"x": {{"domain": "http://a.test:{}", "target": "127.0.0.1:1", "extraConfig": "no_such_subdirective on"}}}}"#,
+            s.site_port
+        ),
+    );
+    let o = apply(&rejected, &admin_url, &flags);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let (ok, failed, samples) = load.finish();
+    eprintln!(
+        "Caddy {v}: unchanged and refused applies under load: {ok} answered, {failed} failed"
+    );
+    assert!(ok > 0, "the load generator got no answer");
+    assert_eq!(failed, 0, "requests failed without a reload: {samples:?}");
+    assert_eq!(
+        admin.config().expect("config"),
+        before,
+        "the running config changed"
+    );
+    assert_routing(&s, v);
+
+    // A real change: one more route; reloads once.
+    let mut reg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s.routes).expect("read")).expect("json");
+    reg["extra"] = serde_json::json!({
+        "domain": format!("http://a.test:{}", s.site_port),
+        "path": "/extra/*",
+        "target": format!("127.0.0.1:{}", upstream_tcp("extra")),
+    });
+    let changed = write(s._dir.path(), "changed.json", &reg.to_string());
+    let load = Load::start(s.site_port, "a.test", "/api/x", 4);
+    let o = apply(&changed, &admin_url, &flags);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("already runs"), "{}", stderr(&o));
+    let (ok, failed, samples) = load.finish();
+    eprintln!("Caddy {v}: one real change under load: {ok} answered, {failed} failed {samples:?}");
+    assert!(get(s.site_port, "a.test", "/extra/y")
+        .1
+        .starts_with("id=extra "));
+    assert_ne!(admin.config().expect("config"), before);
+    // ...and applying it again is a no-op.
+    let o = apply(&changed, &admin_url, &flags);
+    assert_contains(&stderr(&o), "already runs this config");
+}
