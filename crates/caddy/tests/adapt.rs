@@ -138,6 +138,24 @@ fn adapted_order_matches_for_single_route_sites() {
     );
 }
 
+/// What Caddy accepts and the compositor once refused: a hostless `:port`
+/// site, an abstract unix socket, an internationalised name, paths with
+/// spaces and non-ASCII letters; adapted in the same order in both formats.
+#[test]
+fn adapted_order_matches_for_hostless_idn_abstract_and_spaced_routes() {
+    let Some((caddy, _)) = caddy() else {
+        return;
+    };
+    assert_orders(
+        &caddy,
+        r#"{"any":    {"domain": ":8080", "path": null, "target": "unix/@app"},
+            "any_sp": {"domain": ":8080", "path": "/My Photos/*", "target": "127.0.0.1:2", "stripPrefix": true},
+            "named":  {"domain": "http://a.test:8080", "path": "/x/*", "target": "127.0.0.1:3"},
+            "idn":    {"domain": "Bücher.example", "path": "/übersicht/*", "target": "127.0.0.1:4"},
+            "idn_all":{"domain": "bücher.example", "path": null, "target": "unix/@idn"}}"#,
+    );
+}
+
 /// The problem this crate exists for, shown on the real Caddy: top-level
 /// `handle` blocks are re-sorted by the adapter, whatever their source order.
 #[test]

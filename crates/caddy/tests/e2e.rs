@@ -329,13 +329,23 @@ fn raw_get(port: u16, host: &str, path: &str) -> String {
 /// path the upstream receives must be what `explain` said, on this version.
 #[test]
 fn explain_agrees_with_live_caddy_on_every_case() {
+    explain_agrees_on_every_case(false);
+}
+
+/// The same through the JSON output: both formats route and escape alike.
+#[test]
+fn explain_agrees_with_live_caddy_on_every_case_json_config() {
+    explain_agrees_on_every_case(true);
+}
+
+fn explain_agrees_on_every_case(json: bool) {
     let Some((caddy, v)) = caddy() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (port, other, admin) = (free_port(), free_port(), free_port());
     let up = |id: &str| format!("127.0.0.1:{}", upstream_tcp(id));
-    let abstract_name = format!("axios-caddy-test-{}-{other}", std::process::id());
+    let abstract_name = format!("axios-caddy-test-{}-{other}-{json}", std::process::id());
     upstream_abstract("anyhost", &abstract_name);
     let a = format!("http://a.test:{port}");
     let registry = serde_json::json!({
@@ -399,9 +409,30 @@ fn explain_agrees_with_live_caddy_on_every_case() {
         format!("http://[::1]:{port}/"),
         format!("http://elsewhere.test:{other}/any/path"),
     ]);
-    let text = compose(&routes, &["--global", utf8(&global), "--bind", "127.0.0.1"]);
-    let cfg = write(dir.path(), "Caddyfile", &text);
-    let mut c = Caddy::start(&caddy, &cfg, "caddyfile", admin, port);
+    let mut c = if json {
+        let base = write(
+            dir.path(),
+            "base.json",
+            &serde_json::json!({"admin": {"listen": format!("127.0.0.1:{admin}")}}).to_string(),
+        );
+        let text = compose(
+            &routes,
+            &[
+                "--format",
+                "json",
+                "--base",
+                utf8(&base),
+                "--bind",
+                "127.0.0.1",
+            ],
+        );
+        let cfg = write(dir.path(), "caddy.json", &text);
+        Caddy::start(&caddy, &cfg, "json", admin, port)
+    } else {
+        let text = compose(&routes, &["--global", utf8(&global), "--bind", "127.0.0.1"]);
+        let cfg = write(dir.path(), "Caddyfile", &text);
+        Caddy::start(&caddy, &cfg, "caddyfile", admin, port)
+    };
     c.wait_for(other);
     let mut mismatches = Vec::new();
     for url in &cases {
