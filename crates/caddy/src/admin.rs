@@ -129,7 +129,8 @@ impl Admin {
         let host = match self {
             Admin::Tcp { host, port } if host.contains(':') => format!("[{host}]:{port}"),
             Admin::Tcp { host, port } => format!("{host}:{port}"),
-            Admin::Unix { .. } => "localhost".to_string(),
+            // Caddy (2.6 to 2.11) accepts an empty Host on a unix socket
+            Admin::Unix { .. } => String::new(),
         };
         let mut req = Request::builder()
             .method(method)

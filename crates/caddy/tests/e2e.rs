@@ -643,3 +643,40 @@ fn apply_under_load_reloads_only_for_a_change() {
     let o = apply(&changed, &admin_url, &flags);
     assert_contains(&stderr(&o), "already runs this config");
 }
+
+/// The admin API on a unix socket (`admin unix//path`): apply talks to it too.
+#[test]
+fn apply_through_a_unix_socket_admin() {
+    let Some((caddy, v)) = caddy() else {
+        return;
+    };
+    let s = setup();
+    let sock = s._dir.path().join("admin.sock");
+    let global = write(
+        s._dir.path(),
+        "global-unix",
+        &format!(
+            "{{\n\tauto_https off\n\tadmin unix/{}\n}}\n",
+            sock.display()
+        ),
+    );
+    let flags = ["--global", utf8(&global), "--bind", "127.0.0.1"];
+    let text = compose(&s.routes, &flags);
+    let cfg = write(s._dir.path(), "Caddyfile-unix", &text);
+    // no TCP admin port: wait for the site port (twice)
+    let mut c = Caddy::start(&caddy, &cfg, "caddyfile", s.site_port, s.site_port);
+    c.wait_for(s.other_port);
+    let admin = format!("unix/{}", sock.display());
+    let o = apply(&s.routes, &admin, &flags);
+    assert!(o.status.success(), "{}\n{}", stderr(&o), c.log());
+    assert_contains(&stderr(&o), "already runs this config");
+    let one = s.one_route("one.json", Some("/api/*"), upstream_tcp("one"));
+    let o = apply(&one, &admin, &flags);
+    assert!(o.status.success(), "{}\n{}", stderr(&o), c.log());
+    assert!(
+        get(s.site_port, "a.test", "/api/x")
+            .1
+            .starts_with("id=one "),
+        "Caddy {v}"
+    );
+}
