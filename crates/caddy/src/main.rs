@@ -98,7 +98,12 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// The Caddy binary whose version decides (`caddy version`); `caddy` on PATH by default.
-        #[arg(long, value_name = "PATH", default_value = "caddy")]
+        #[arg(
+            long,
+            value_name = "PATH",
+            default_value = "caddy",
+            env = "AXIOS_CADDY"
+        )]
         caddy: PathBuf,
         /// Answer for this Caddy version (e.g. 2.6.2) without running Caddy.
         #[arg(long, value_name = "X.Y.Z", conflicts_with = "caddy")]

@@ -123,6 +123,12 @@ in
     expected = true;
   };
 
+  # `axios-caddy explain` answers for the Caddy the system runs
+  testExplainFollowsSystemCaddy = {
+    expr = builtins.match ".*/bin/caddy" full.config.environment.variables.AXIOS_CADDY != null;
+    expected = true;
+  };
+
   testNoAssertionsWhenComplete = { expr = full.failedAssertions; expected = [ ]; };
 
   testImmichService = {
