@@ -31,6 +31,7 @@ pub enum Kind {
     Shadowed,
     PriorityIneffective,
     StripLeavesRelativePath,
+    StripIneffective,
     EmptyRegistry,
 }
 

@@ -111,6 +111,8 @@ fn parse_url(url: &str) -> Result<Url, ExplainError> {
     };
     let path = path.split(['?', '#']).next().unwrap_or("/");
     let path = if path.is_empty() { "/" } else { path };
+    // `user:password@` is not sent in the Host header
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
     let default_port = match scheme {
         Scheme::Http => 80,
         Scheme::Https => 443,
@@ -432,6 +434,31 @@ mod tests {
         assert_eq!(matcher_path("/health. .", OLD), "/health");
         assert_eq!(matcher_path("/health/.", OLD), "/health/");
         assert_eq!(matcher_path("/health.", NEW), "/health.");
+    }
+
+    #[test]
+    fn odd_urls() {
+        let u = parse_url("http://user:pw@[::1]:8080/a b/ü").expect("ok");
+        assert_eq!((u.host.as_str(), u.port), ("::1", 8080));
+        assert_eq!(u.raw_path, "/a%20b/%C3%BC");
+        let u = parse_url("https://Bücher.TEST").expect("idn");
+        assert_eq!(
+            (u.host.as_str(), u.port, u.raw_path.as_str()),
+            ("xn--bcher-kva.test", 443, "/")
+        );
+        for bad in [
+            "http://[::1",
+            "http://[::1]x/",
+            "http://[zz]/",
+            "http://a.test:99999/",
+            "http://a.test:/",
+            "http:///x",
+            "http://a.test/%zz",
+            "http://a.test/%",
+            "ftp://a.test/",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

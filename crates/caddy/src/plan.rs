@@ -226,6 +226,22 @@ fn interpret(
             ));
         }
     }
+    if let Some(p) = pattern
+        .as_ref()
+        .filter(|p| r.strip_prefix && !p.pattern.is_ascii())
+    {
+        // Clients send `ü` as `%C3%BC`; Caddy's strip_path_prefix compares each
+        // escape, as one byte, with the prefix's character: it never matches.
+        diags.push(Diagnostic::warning(
+            Kind::StripIneffective,
+            [name],
+            Some("stripPrefix"),
+            format!(
+                "`{}` holds non-ASCII characters, which requests carry percent-encoded; Caddy (2.6 to 2.11) then does not strip the prefix and the upstream receives the whole path; use an ASCII prefix or let the upstream handle it",
+                p.pattern
+            ),
+        ));
+    }
     let strip = match (&pattern, r.strip_prefix) {
         (Some(p), true) => Some(p.strip()).filter(|s| !s.is_empty()),
         _ => None,

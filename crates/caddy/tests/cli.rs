@@ -274,9 +274,15 @@ fn check_warns_when_stripping_can_leave_a_relative_path() {
     let o = check(
         d.path(),
         "r.json",
-        r#"{"ollama": {"domain": "a.test", "path": "/ollama/*", "target": "127.0.0.1:1", "stripPrefix": true}}"#,
+        r#"{"ollama": {"domain": "a.test", "path": "/ollama/*", "target": "127.0.0.1:1", "stripPrefix": true},
+            "fotos": {"domain": "a.test", "path": "/fotos-ü/*", "target": "127.0.0.1:1", "stripPrefix": true}}"#,
     );
     assert_eq!(o.status.code(), Some(0));
+    // (e2e: live Caddy sends `/fotos-%C3%BC/x` upstream unstripped)
+    assert_contains(
+        &stdout(&o),
+        "warning: route `fotos`, key `stripPrefix`: `/fotos-ü/*` holds non-ASCII characters",
+    );
     assert_contains(
         &stdout(&o),
         "warning: route `ollama`, key `stripPrefix`: `/ollama/*` with stripPrefix also matches `/ollama%2Fx`",

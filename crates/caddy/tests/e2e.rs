@@ -354,6 +354,7 @@ fn explain_agrees_on_every_case(json: bool) {
         "api":     {"domain": a, "path": "/api*", "target": up("api"), "stripPrefix": true},
         "spaced":  {"domain": a, "path": "/My Photos/*", "target": up("spaced"), "stripPrefix": true},
         "umlaut":  {"domain": a, "path": "/übersicht/*", "target": up("umlaut")},
+        "fotos":   {"domain": a, "path": "/fotos-ü/*", "target": up("fotos"), "stripPrefix": true},
         "x":       {"domain": a, "path": "/x/*", "target": up("x")},
         "all":     {"domain": a, "path": null, "target": up("all")},
         "idn":     {"domain": format!("http://Bücher.test:{port}"), "path": null, "target": up("idn")},
