@@ -392,16 +392,16 @@ fn stand_in(obj: &serde_json::Map<String, Value>, key: &str) -> Value {
 }
 
 /// Keys given twice in one JSON object, at the registry level (a route name)
-/// or inside a route; JSON parsers keep the last one silently.
+/// or inside a route; JSON parsers keep the last one silently. One pass over
+/// the text; only keys of the two upper levels are decoded and remembered.
 fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
-    struct Obj {
-        keys: Vec<(String, usize)>,
+    /// One open object or array; objects of the two upper levels remember their keys.
+    struct Frame {
+        object: bool,
         want_key: bool,
-        name: Option<String>,
-    }
-    enum Frame {
-        Obj(Obj),
-        Arr,
+        keys: rustc_hash::FxHashMap<String, usize>,
+        /// The route an object of the second level belongs to.
+        route: Option<String>,
     }
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -411,70 +411,87 @@ fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
         match b[i] {
             b'\n' => line += 1,
             b'"' => {
-                let start = i;
+                let (start, key_line) = (i, line);
+                let mut escaped = false;
                 i += 1;
                 while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    } else if b[i] == b'\n' {
-                        line += 1;
+                    match b[i] {
+                        b'\\' => {
+                            escaped = true;
+                            i += 1;
+                        }
+                        b'\n' => line += 1,
+                        _ => {}
                     }
                     i += 1;
                 }
-                let Some(Ok(s)) = text
-                    .get(start..=i.min(b.len() - 1))
-                    .map(serde_json::from_str::<String>)
-                else {
-                    return out;
-                };
                 let depth = stack.len();
-                let parent_name = if depth >= 2 {
-                    match &stack[depth - 2] {
-                        Frame::Obj(_) => None,
-                        Frame::Arr => Some(()),
+                let Some(frame) = stack.last_mut().filter(|f| f.object && f.want_key) else {
+                    i += 1;
+                    continue;
+                };
+                frame.want_key = false;
+                if depth > 2 {
+                    i += 1;
+                    continue;
+                }
+                let raw = text.get(start + 1..i.min(b.len())).unwrap_or("");
+                let key = if escaped {
+                    match text
+                        .get(start..=i.min(b.len() - 1))
+                        .map(serde_json::from_str::<String>)
+                    {
+                        Some(Ok(k)) => k,
+                        _ => return out, // malformed: the JSON parser reports it
                     }
+                } else {
+                    raw.to_string()
+                };
+                let file = path.display();
+                match frame.keys.get(&key) {
+                    Some(first) if depth == 1 => out.push(Diagnostic::error(
+                        Kind::DuplicateName,
+                        [key.as_str()],
+                        None,
+                        format!("defined twice, on lines {first} and {key_line} of {file} (a JSON parser would silently keep the last); rename or remove one"),
+                    )),
+                    Some(first) => {
+                        if let Some(route) = &frame.route {
+                            out.push(Diagnostic::error(
+                                Kind::DuplicateName,
+                                [route.as_str()],
+                                Some(&key),
+                                format!("`{key}` is given twice, on lines {first} and {key_line} of {file}; keep one"),
+                            ));
+                        }
+                    }
+                    None => {
+                        frame.keys.insert(key.clone(), key_line);
+                    }
+                }
+                if depth == 1 {
+                    last_key = Some(key);
+                }
+            }
+            open @ (b'{' | b'[') => {
+                let route = if stack.len() == 1 {
+                    last_key.take()
                 } else {
                     None
                 };
-                if let Some(Frame::Obj(o)) = stack.last_mut() {
-                    if o.want_key {
-                        o.want_key = false;
-                        if let Some((_, first)) = o.keys.iter().find(|(k, _)| *k == s) {
-                            let file = path.display();
-                            match (depth, &o.name, parent_name) {
-                                (1, _, _) => out.push(Diagnostic::error(
-                                    Kind::DuplicateName,
-                                    [s.as_str()],
-                                    None,
-                                    format!("defined twice, on lines {first} and {line} of {file} (a JSON parser would silently keep the last); rename or remove one"),
-                                )),
-                                (2, Some(route), None) => out.push(Diagnostic::error(
-                                    Kind::DuplicateName,
-                                    [route.as_str()],
-                                    Some(&s),
-                                    format!("`{s}` is given twice, on lines {first} and {line} of {file}; keep one"),
-                                )),
-                                _ => {}
-                            }
-                        } else {
-                            o.keys.push((s.clone(), line));
-                        }
-                        last_key = Some(s);
-                    }
-                }
+                stack.push(Frame {
+                    object: open == b'{',
+                    want_key: open == b'{',
+                    keys: rustc_hash::FxHashMap::default(),
+                    route,
+                });
             }
-            b'{' => stack.push(Frame::Obj(Obj {
-                keys: Vec::new(),
-                want_key: true,
-                name: last_key.take(),
-            })),
-            b'[' => stack.push(Frame::Arr),
             b'}' | b']' => {
                 stack.pop();
             }
             b',' => {
-                if let Some(Frame::Obj(o)) = stack.last_mut() {
-                    o.want_key = true;
+                if let Some(f) = stack.last_mut().filter(|f| f.object) {
+                    f.want_key = true;
                 }
             }
             _ => {}
@@ -557,6 +574,20 @@ mod tests {
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(r.routes[0].path, None);
         assert_eq!(r.routes[0].priority, 1000);
+    }
+
+    #[test]
+    fn duplicates_found_through_escapes_and_only_at_two_levels() {
+        let text = "{\"a\": {\"domain\": \"x\", \"target\": \"y:1\",\n \"extraConfig\": \"\\\"}\"},\n\"\\u0061\": {\"domain\": \"x\", \"target\": \"y:1\"}, \"b\": {\"domain\": \"x\", \"target\": \"y:1\", \"deep\": {\"k\": 1, \"k\": 2}}}";
+        let r = p(text, InputFormat::Json);
+        let msgs: Vec<String> = r.problems.iter().map(ToString::to_string).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("error: route `a`: defined twice, on lines 1 and 3")),
+            "{msgs:#?}"
+        );
+        // `deep` is an unknown key; its inner duplicate is not reported twice over
+        assert_eq!(msgs.len(), 2, "{msgs:#?}");
     }
 
     #[test]
