@@ -358,9 +358,7 @@ impl PathPattern {
                 c if c.is_whitespace() => Some("a tab or line break"),
                 c if c.is_control() => Some("a control character"),
                 '{' | '}' => Some("a brace, which Caddy reads as a block or a placeholder"),
-                '"' | '\'' | '`' => Some("a quote, which would break Caddyfile syntax"),
                 '\\' => Some("a backslash"),
-                '#' => Some("`#`, which starts a Caddyfile comment (and a URL fragment)"),
                 '?' => Some("`?`: the query string is not part of the path"),
                 '[' | ']' => Some("a bracket, which Caddy reads as a glob class"),
                 '%' => Some("`%`: write the decoded character instead of a percent-escape (a space as a space)"),
@@ -415,11 +413,12 @@ impl PathPattern {
     }
 }
 
-/// A Caddyfile token: quoted when it holds a space (the only character
-/// accepted in a path that Caddyfile syntax cares about).
+/// A Caddyfile token: quoted when it holds a character Caddyfile syntax
+/// cares about (a space, a quote, a backtick, `#`), with `"` escaped. (Braces
+/// and backslashes never get here: paths refuse them.)
 pub fn caddyfile_token(s: &str) -> String {
-    if s.contains(' ') {
-        format!("\"{s}\"")
+    if s.contains([' ', '"', '`', '#', '\'']) {
+        format!("\"{}\"", s.replace('"', "\\\""))
     } else {
         s.to_string()
     }
@@ -492,6 +491,7 @@ mod tests {
         assert!(p.matches("/my photos/x"));
         assert_eq!(caddyfile_token(&p.pattern), "\"/My Photos/*\"");
         assert!(PathPattern::parse("/fotos/é*").is_ok());
+        assert_eq!(caddyfile_token("/say \"hi\"#1"), "\"/say \\\"hi\\\"#1\"");
         assert!(Site::parse(":").is_err());
         assert!(Upstream::parse("unix/@").is_err());
     }
@@ -538,7 +538,7 @@ mod tests {
         assert!(e.matches("/api") && !e.matches("/api/"));
         assert_eq!(PathPattern::parse("/api*").expect("ok").strip(), "/api");
         for bad in [
-            "", "api", "/a\tb", "/a{b}", "/a\"", "/a\nb", "/*/x", "/a//b", "/a/../b", "/a?x",
+            "", "api", "/a\tb", "/a{b}", "/a\\b", "/a\nb", "/*/x", "/a//b", "/a/../b", "/a?x",
             "/a%20b",
         ] {
             assert!(PathPattern::parse(bad).is_err(), "{bad:?}");

@@ -356,6 +356,8 @@ fn explain_agrees_on_every_case(json: bool) {
         "umlaut":  {"domain": a, "path": "/übersicht/*", "target": up("umlaut")},
         "fotos":   {"domain": a, "path": "/fotos-ü/*", "target": up("fotos"), "stripPrefix": true},
         "x":       {"domain": a, "path": "/x/*", "target": up("x")},
+        "quoted":  {"domain": a, "path": "/say \"hi\" #1/*", "target": up("quoted"), "stripPrefix": true},
+        "tick":    {"domain": a, "path": "/it's`", "target": up("tick")},
         "all":     {"domain": a, "path": null, "target": up("all")},
         "idn":     {"domain": format!("http://Bücher.test:{port}"), "path": null, "target": up("idn")},
         "v6":      {"domain": format!("http://[::1]:{port}"), "path": "/v6/*", "target": up("v6"), "stripPrefix": true},
