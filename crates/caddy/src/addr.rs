@@ -385,7 +385,11 @@ impl PathPattern {
         }
         Ok(PathPattern {
             pattern: p.to_string(),
-            literal: literal.to_lowercase(),
+            literal: if literal.is_ascii() {
+                literal.to_ascii_lowercase()
+            } else {
+                literal.to_lowercase()
+            },
             wildcard: star.is_some(),
         })
     }

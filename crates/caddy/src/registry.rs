@@ -395,17 +395,18 @@ fn stand_in(obj: &serde_json::Map<String, Value>, key: &str) -> Value {
 /// or inside a route; JSON parsers keep the last one silently. One pass over
 /// the text; only keys of the two upper levels are decoded and remembered.
 fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
+    use std::borrow::Cow;
     /// One open object or array; objects of the two upper levels remember their keys.
-    struct Frame {
+    struct Frame<'a> {
         object: bool,
         want_key: bool,
-        keys: rustc_hash::FxHashMap<String, usize>,
+        keys: rustc_hash::FxHashMap<Cow<'a, str>, usize>,
         /// The route an object of the second level belongs to.
-        route: Option<String>,
+        route: Option<Cow<'a, str>>,
     }
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut last_key: Option<String> = None;
+    let mut last_key: Option<Cow<'_, str>> = None;
     let (b, mut i, mut line) = (text.as_bytes(), 0usize, 1usize);
     while i < b.len() {
         match b[i] {
@@ -436,22 +437,22 @@ fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
                     continue;
                 }
                 let raw = text.get(start + 1..i.min(b.len())).unwrap_or("");
-                let key = if escaped {
+                let key: Cow<'_, str> = if escaped {
                     match text
                         .get(start..=i.min(b.len() - 1))
                         .map(serde_json::from_str::<String>)
                     {
-                        Some(Ok(k)) => k,
+                        Some(Ok(k)) => Cow::Owned(k),
                         _ => return out, // malformed: the JSON parser reports it
                     }
                 } else {
-                    raw.to_string()
+                    Cow::Borrowed(raw)
                 };
                 let file = path.display();
-                match frame.keys.get(&key) {
+                match frame.keys.get(key.as_ref()) {
                     Some(first) if depth == 1 => out.push(Diagnostic::error(
                         Kind::DuplicateName,
-                        [key.as_str()],
+                        [key.as_ref()],
                         None,
                         format!("defined twice, on lines {first} and {key_line} of {file} (a JSON parser would silently keep the last); rename or remove one"),
                     )),
@@ -459,7 +460,7 @@ fn duplicate_keys(path: &Path, text: &str) -> Vec<Diagnostic> {
                         if let Some(route) = &frame.route {
                             out.push(Diagnostic::error(
                                 Kind::DuplicateName,
-                                [route.as_str()],
+                                [route.as_ref()],
                                 Some(&key),
                                 format!("`{key}` is given twice, on lines {first} and {key_line} of {file}; keep one"),
                             ));

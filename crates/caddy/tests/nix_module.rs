@@ -46,7 +46,7 @@ const HOST: &str = r#"{
 /// test is skipped) when one is missing.
 fn prerequisites() -> Option<(PathBuf, PathBuf)> {
     require_tool("nix-instantiate")?;
-    let caddy = require_tool("caddy")?;
+    let (caddy, _) = caddy()?;
     let Some(lib) = nixpkgs_lib() else {
         eprintln!(
             "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"

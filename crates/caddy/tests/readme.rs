@@ -42,7 +42,7 @@ fn readme_example_registry_composes_as_documented() {
     let out = common::compose(&routes, &[]);
     assert_eq!(out, block("caddyfile"), "README output is stale");
 
-    if let Some(caddy) = axios_core::testing::require_tool("caddy") {
+    if let Some((caddy, _)) = common::caddy() {
         let adapted = common::caddy_adapt(&caddy, &out);
         assert_eq!(
             common::effective_order(&adapted),
