@@ -300,6 +300,8 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
         stderr(&o)
     );
     assert!(o.status.success(), "second apply: {}", stderr(&o));
+    // ...and, being the running config already, reloads nothing.
+    assert_contains(&stderr(&o), "already runs this config");
 
     // Unreachable admin: exit 3 with a message naming the address.
     let dead = format!("http://127.0.0.1:{}", free_port());
@@ -362,6 +364,7 @@ fn explain_agrees_on_every_case(json: bool) {
         "idn":     {"domain": format!("http://Bücher.test:{port}"), "path": null, "target": up("idn")},
         "v6":      {"domain": format!("http://[::1]:{port}"), "path": "/v6/*", "target": up("v6"), "stripPrefix": true},
         "anyhost": {"domain": format!(":{other}"), "path": null, "target": format!("unix/@{abstract_name}")},
+        "sameport": {"domain": format!(":{port}"), "path": "/any/*", "target": up("sameport")},
     });
     let routes = write(dir.path(), "routes.json", &registry.to_string());
     let global = write(
@@ -411,6 +414,9 @@ fn explain_agrees_on_every_case(json: bool) {
         format!("http://[::1]:{port}/v6%2Fy"),
         format!("http://[::1]:{port}/"),
         format!("http://elsewhere.test:{other}/any/path"),
+        format!("http://zzz.test:{port}/any/x"),
+        format!("http://zzz.test:{port}/other"),
+        format!("http://a.test:{port}/any/x"),
     ]);
     let mut c = if json {
         let base = write(
