@@ -374,7 +374,7 @@ pub fn explain(plan: &Plan, url: &str, caddy: CaddyVersion) -> Result<Explanatio
                 true,
                 "the catch-all serves every request no earlier route matched".to_string(),
             ),
-            Some(p) => why(p, path, path),
+            Some(p) => why(p, path),
         };
         ex.tried.push(Tried {
             route: r.route.name.clone(),
@@ -403,8 +403,9 @@ pub fn explain(plan: &Plan, url: &str, caddy: CaddyVersion) -> Result<Explanatio
     Ok(ex)
 }
 
-fn why(p: &PathPattern, path: &str, lower: &str) -> (bool, String) {
-    let m = p.matches(lower);
+/// Does pattern `p` match the matcher's `path` (lower case, cleaned), and why.
+fn why(p: &PathPattern, path: &str) -> (bool, String) {
+    let m = p.matches(path);
     let text = match (p.wildcard, m) {
         (true, true) => format!("`{path}` starts with `{}` (prefix match)", p.literal),
         (true, false) => format!(

@@ -17,6 +17,7 @@ pub mod addr;
 pub mod admin;
 pub mod caddyfile;
 pub mod diag;
+pub mod dupkeys;
 pub mod explain;
 pub mod json;
 pub mod plan;
