@@ -689,3 +689,25 @@ fn apply_through_a_unix_socket_admin() {
         "Caddy {v}"
     );
 }
+
+/// An admin address that is not Caddy's (here: an HTTP server answering
+/// text): exit 3 with a message, nothing loaded.
+#[test]
+fn apply_to_something_that_is_not_caddy_fails_cleanly() {
+    let s = setup();
+    let fake = format!("http://127.0.0.1:{}", upstream_tcp("not-caddy"));
+    let plain = s.one_route("plain.json", Some("/api/*"), 1);
+    let o = apply(&plain, &fake, &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_contains(&stderr(&o), "sent a malformed reply: not JSON");
+    let o = apply(
+        &plain,
+        "unix//nonexistent/admin.sock",
+        &["--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_contains(
+        &stderr(&o),
+        "cannot reach Caddy's admin API at unix//nonexistent/admin.sock",
+    );
+}
