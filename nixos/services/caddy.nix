@@ -87,14 +87,16 @@ let
     ++ lib.optional (caddyCfg.extraConfig != "") "--extra ${extraFile}"
   );
 
+  # `--caddy caddy`: warnings that depend on the Caddy version follow the
+  # Caddy the system runs (on PATH in the build)
   caddyfile = pkgs.runCommand "axios-Caddyfile"
     {
       nativeBuildInputs = [ caddyCfg.package config.services.caddy.package ];
       # the inputs, for tests and for `nix eval`
       passthru = { routes = routesJson; global = globalFile; extra = extraFile; };
     } ''
-    axios-caddy check ${routesJson}
-    axios-caddy compose ${routesJson} ${composeFlags} -o $out
+    axios-caddy check ${routesJson} --caddy caddy
+    axios-caddy compose ${routesJson} ${composeFlags} --caddy caddy -o $out
     # Caddy's own (pure) adapter: a mistake in extraConfig/handleConfig fails
     # the build, not Caddy at boot
     HOME="$TMPDIR" caddy adapt --adapter caddyfile --config $out > /dev/null

@@ -25,7 +25,7 @@ pub mod registry;
 pub mod version;
 
 pub use diag::{Diagnostic, Kind, Severity};
-pub use plan::{plan, Plan};
+pub use plan::{plan, plan_for, Plan};
 pub use registry::{Parsed, RegistryError, Route};
 
 /// Output format of `compose`.

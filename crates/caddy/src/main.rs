@@ -78,10 +78,14 @@ enum Command {
         /// Output file (written atomically); stdout when absent.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        caddy: CaddyArgs,
     },
     /// Report every problem of the registry at once.
     Check {
         routes: PathBuf,
+        #[command(flatten)]
+        caddy: CaddyArgs,
         /// Print a JSON report (diagnostics and the computed order).
         #[arg(long)]
         json: bool,
@@ -97,17 +101,8 @@ enum Command {
         url: String,
         #[arg(long)]
         json: bool,
-        /// The Caddy binary whose version decides (`caddy version`); `caddy` on PATH by default.
-        #[arg(
-            long,
-            value_name = "PATH",
-            default_value = "caddy",
-            env = "AXIOS_CADDY"
-        )]
-        caddy: PathBuf,
-        /// Answer for this Caddy version (e.g. 2.6.2) without running Caddy.
-        #[arg(long, value_name = "X.Y.Z", conflicts_with = "caddy")]
-        caddy_version: Option<String>,
+        #[command(flatten)]
+        caddy: CaddyArgs,
     },
     /// Load the composed config into a running Caddy through its admin API; no
     /// reload when Caddy already runs exactly that config.
@@ -118,7 +113,37 @@ enum Command {
         admin: String,
         #[command(flatten)]
         args: ComposeArgs,
+        #[command(flatten)]
+        caddy: CaddyArgs,
     },
+}
+
+/// The Caddy version whose behaviour `explain` follows and version-dependent
+/// warnings assume.
+#[derive(clap::Args)]
+struct CaddyArgs {
+    /// The Caddy binary whose version counts (`caddy version`). `explain` runs
+    /// `caddy` from PATH when neither this nor --caddy-version is given; the
+    /// other commands then assume the oldest Caddy users run (2.6.2).
+    #[arg(long, value_name = "PATH", env = "AXIOS_CADDY")]
+    caddy: Option<PathBuf>,
+    /// This Caddy version (e.g. 2.6.2), without running Caddy; wins over --caddy.
+    #[arg(long, value_name = "X.Y.Z")]
+    caddy_version: Option<String>,
+}
+
+impl CaddyArgs {
+    fn version(&self, run_default: bool) -> anyhow::Result<CaddyVersion> {
+        let v = match (&self.caddy_version, &self.caddy) {
+            (Some(v), _) => CaddyVersion::parse_flag(v),
+            (None, Some(p)) => CaddyVersion::detect(p),
+            (None, None) if run_default => CaddyVersion::detect(Path::new("caddy")),
+            (None, None) => Ok(CaddyVersion::OLDEST),
+        };
+        let v = v.map_err(|e| Coded(2, e.to_string()))?;
+        tracing::debug!("following Caddy {v}");
+        Ok(v)
+    }
 }
 
 /// An error with its exit code.
@@ -126,9 +151,9 @@ enum Command {
 #[error("{1}")]
 struct Coded(u8, String);
 
-fn load_plan(routes: &Path) -> anyhow::Result<Plan> {
+fn load_plan(routes: &Path, caddy: CaddyVersion) -> anyhow::Result<Plan> {
     let parsed = registry::load(routes).map_err(|e| Coded(2, e.to_string()))?;
-    Ok(axios_caddy::plan(parsed))
+    Ok(axios_caddy::plan_for(parsed, caddy))
 }
 
 fn read(what: &str, path: &Path) -> anyhow::Result<(String, String)> {
@@ -181,9 +206,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             routes,
             args,
             output,
+            caddy,
         } => {
             let opts = options(&args)?;
-            let plan = &load_plan(&routes)?;
+            let plan = &load_plan(&routes, caddy.version(false)?)?;
             report_diagnostics(plan);
             let format = args.format.unwrap_or(OutFormat::Caddyfile).into();
             let text = compose(plan, format, &opts)?;
@@ -204,10 +230,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Check {
             routes,
+            caddy,
             json,
             deny_warnings,
         } => {
-            let plan = &load_plan(&routes)?;
+            let plan = &load_plan(&routes, caddy.version(false)?)?;
             let errors = plan.errors().count();
             let warnings = plan.warnings().count();
             let failed = errors > 0 || (deny_warnings && warnings > 0);
@@ -244,14 +271,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             url,
             json,
             caddy,
-            caddy_version,
         } => {
-            let version = match caddy_version {
-                Some(v) => CaddyVersion::parse_flag(&v),
-                None => CaddyVersion::detect(&caddy),
-            }
-            .map_err(|e| Coded(2, e.to_string()))?;
-            let plan = &load_plan(&routes)?;
+            let version = caddy.version(true)?;
+            let plan = &load_plan(&routes, version)?;
             if plan.has_errors() {
                 report_diagnostics(plan);
                 return Err(Coded(
@@ -272,10 +294,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             routes,
             admin,
             args,
+            caddy,
         } => {
             let target = admin::Admin::parse(&admin).map_err(|e| Coded(2, e.to_string()))?;
             let mut opts = options(&args)?;
-            let plan = &load_plan(&routes)?;
+            let plan = &load_plan(&routes, caddy.version(false)?)?;
             report_diagnostics(plan);
             let format: Format = match args.format {
                 Some(f) => f.into(),

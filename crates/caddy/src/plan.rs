@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::addr::{PathPattern, Scheme, Site, Upstream};
 use crate::diag::{self, Diagnostic, Kind};
 use crate::registry::{Parsed, Route};
+use crate::version::CaddyVersion;
 
 /// The maps here are keyed by short strings from the user's own config, so a
 /// fast non-keyed hash is fine (SipHash dominated the profile).
@@ -61,8 +62,15 @@ impl Plan {
     }
 }
 
-/// Validate `parsed` and compute the order. Problems from parsing are carried over.
+/// Validate `parsed` and compute the order, with the warnings that hold for
+/// the oldest Caddy users run ([`CaddyVersion::OLDEST`]).
 pub fn plan(parsed: Parsed) -> Plan {
+    plan_for(parsed, CaddyVersion::OLDEST)
+}
+
+/// Validate `parsed` and compute the order; version-dependent warnings follow
+/// `caddy`. Problems from parsing are carried over.
+pub fn plan_for(parsed: Parsed, caddy: CaddyVersion) -> Plan {
     let Parsed { routes, problems } = parsed;
     let mut diags = problems;
     if routes.is_empty() && diags.is_empty() {
@@ -95,7 +103,7 @@ pub fn plan(parsed: Parsed) -> Plan {
                 s
             }
         };
-        if let Some((i, p)) = interpret(r, site, &mut diags) {
+        if let Some((i, p)) = interpret(r, site, caddy, &mut diags) {
             sites[i].routes.push(p);
         }
     }
@@ -139,6 +147,7 @@ fn order_key(r: &PlannedRoute) -> OrderKey<'_> {
 fn interpret(
     r: Route,
     site: Result<usize, String>,
+    caddy: CaddyVersion,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(usize, PlannedRoute)> {
     let name = r.name.as_str();
@@ -202,7 +211,12 @@ fn interpret(
         return None;
     }
     let pattern = pattern?;
-    if let Some(p) = pattern.as_ref().filter(|p| r.strip_prefix && p.wildcard) {
+    // From 2.11 a stripped path that lost its leading slash gets one back.
+    let relative_possible = !caddy.restores_leading_slash();
+    if let Some(p) = pattern
+        .as_ref()
+        .filter(|p| r.strip_prefix && p.wildcard && relative_possible)
+    {
         if p.literal.ends_with('/') && p.literal != "/" {
             // Caddy matches the decoded path but strips from the raw one.
             diags.push(Diagnostic::warning(

@@ -283,10 +283,24 @@ fn check_warns_when_stripping_can_leave_a_relative_path() {
         &stdout(&o),
         "warning: route `fotos`, key `stripPrefix`: `/fotos-ü/*` holds non-ASCII characters",
     );
+    // Without a version: the oldest Caddy users run (2.6.2).
     assert_contains(
         &stdout(&o),
         "warning: route `ollama`, key `stripPrefix`: `/ollama/*` with stripPrefix also matches `/ollama%2Fx`",
     );
+    // From 2.11 the stripped path gets its leading slash back: no such warning then.
+    let p = d.path().join("r.json");
+    let o = run(&["check", utf8(&p), "--caddy-version", "2.11.7"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("%2Fx"), "{}", stdout(&o));
+    let o = run(&["check", utf8(&p), "--caddy-version", "2.10.0"]);
+    assert_contains(
+        &stdout(&o),
+        "`/ollama/*` with stripPrefix also matches `/ollama%2Fx`",
+    );
+    let o = run(&["check", utf8(&p), "--caddy-version", "banana"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(&stderr(&o), "`banana` is not a Caddy version");
 }
 
 #[test]

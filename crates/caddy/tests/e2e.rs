@@ -231,6 +231,11 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
     assert!(o.status.success(), "apply: {}\n{}", stderr(&o), c.log());
     assert_contains(&stderr(&o), "loading it as a Caddyfile");
     c.wait_for(s.other_port);
+    eventually("the new routes serve", || {
+        get(s.site_port, "a.test", "/api")
+            .1
+            .starts_with("id=api_exact ")
+    });
     assert_routing(&s, v);
 
     // A config Caddy rejects: our checks pass (balanced braces), Caddy's adapter does not.
@@ -268,7 +273,7 @@ fn apply_loads_new_routes_and_a_rejected_config_leaves_the_old_one() {
         stderr(&o),
         c.log()
     );
-    assert!(served_by_second());
+    eventually("the JSON config serves", served_by_second);
     // A JSON config Caddy rejects (an unknown log writer module): exit 3, Caddy's
     // error, the running config untouched.
     let bad_base = write(
@@ -644,9 +649,11 @@ fn apply_under_load_reloads_only_for_a_change() {
     assert!(!stderr(&o).contains("already runs"), "{}", stderr(&o));
     let (ok, failed, samples) = load.finish();
     eprintln!("Caddy {v}: one real change under load: {ok} answered, {failed} failed {samples:?}");
-    assert!(get(s.site_port, "a.test", "/extra/y")
-        .1
-        .starts_with("id=extra "));
+    eventually("the new route serves", || {
+        get(s.site_port, "a.test", "/extra/y")
+            .1
+            .starts_with("id=extra ")
+    });
     assert_ne!(admin.config().expect("config"), before);
     // ...and applying it again is a no-op.
     let o = apply(&changed, &admin_url, &flags);
@@ -682,12 +689,11 @@ fn apply_through_a_unix_socket_admin() {
     let one = s.one_route("one.json", Some("/api/*"), upstream_tcp("one"));
     let o = apply(&one, &admin, &flags);
     assert!(o.status.success(), "{}\n{}", stderr(&o), c.log());
-    assert!(
+    eventually(&format!("Caddy {v} serves the applied route"), || {
         get(s.site_port, "a.test", "/api/x")
             .1
-            .starts_with("id=one "),
-        "Caddy {v}"
-    );
+            .starts_with("id=one ")
+    });
 }
 
 /// An admin address that is not Caddy's (here: an HTTP server answering

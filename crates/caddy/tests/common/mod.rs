@@ -158,13 +158,33 @@ pub fn compositor_order(routes: &Path) -> Vec<(String, String, Vec<Option<String
     out
 }
 
+/// Poll `cond` until it holds (up to 10 s): right after `/load` returns, a new
+/// connection can still be accepted by the old config's server for a moment
+/// (seen on 2.6.2), so a check of the new routes waits for them to take over.
+pub fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A free loopback port (bind, read, release).
+///
+/// Taken below Linux's ephemeral range (32768-60999): the load test's client
+/// connections take their source ports from there, and one of them could
+/// grab a port between this pick and Caddy's bind. Random, since nextest runs
+/// every test in its own process.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    use std::hash::{BuildHasher, Hasher};
+    loop {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let port = 20_000 + (h.finish() % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A tiny HTTP upstream that answers `id=<id> path=<request target> host=<Host>`.
