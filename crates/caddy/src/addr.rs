@@ -71,6 +71,11 @@ impl Site {
             ));
         }
         let (host, port) = split_host_port(rest).map_err(|e| format!("domain `{s}`: {e}"))?;
+        // `http://` alone: every host on the scheme's port, as in Caddy
+        let port = match (port, scheme) {
+            (None, Some(sc)) if host.is_empty() => Some(sc.default_port()),
+            (p, _) => p,
+        };
         if host.is_empty() && port.is_none() {
             return Err(format!(
                 "domain `{s}` has no host name and no port; give a host or a port (`:8080`)"

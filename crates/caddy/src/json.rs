@@ -102,6 +102,12 @@ pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<St
                 listen: [listen],
                 routes,
                 automatic_https: (!skip.is_empty()).then_some(Skip { skip }),
+                // a hostless HTTPS site (`https://:8443`): TLS on, as Caddy's
+                // adapter does (certificates then come from the base config)
+                tls_connection_policies: sites
+                    .iter()
+                    .any(|s| s.site.is_hostless() && s.site.scheme == Scheme::Https)
+                    .then(|| [Map::new()]),
             },
         );
     }
@@ -169,6 +175,8 @@ struct Server<'a> {
     routes: Vec<SiteRoute<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     automatic_https: Option<Skip>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_connection_policies: Option<[Map<String, Value>; 1]>,
 }
 
 #[derive(Serialize)]

@@ -156,6 +156,37 @@ fn adapted_order_matches_for_hostless_idn_abstract_and_spaced_routes() {
     );
 }
 
+/// A hostless HTTPS site turns TLS on in both formats; `http://` alone is port 80.
+#[test]
+fn hostless_sites_mean_the_same_in_both_formats() {
+    let Some((caddy, _)) = caddy() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let routes = write(
+        dir.path(),
+        "r.json",
+        r#"{"tls": {"domain": "https://:8443", "target": "127.0.0.1:1"},
+            "plain": {"domain": "http://", "target": "127.0.0.1:2"}}"#,
+    );
+    let adapted = caddy_adapt(&caddy, &compose(&routes, &[]));
+    let ours: serde_json::Value =
+        serde_json::from_str(&compose(&routes, &["--format", "json"])).expect("json");
+    let tls_of = |v: &serde_json::Value, port: &str| -> Vec<bool> {
+        v["apps"]["http"]["servers"]
+            .as_object()
+            .expect("servers")
+            .values()
+            .filter(|s| s["listen"][0].as_str().is_some_and(|l| l.ends_with(port)))
+            .map(|s| s.get("tls_connection_policies").is_some())
+            .collect()
+    };
+    assert_eq!(tls_of(&adapted, ":8443"), [true], "{adapted}");
+    assert_eq!(tls_of(&ours, ":8443"), [true], "{ours}");
+    assert_eq!(tls_of(&adapted, ":80"), [false], "{adapted}");
+    assert_eq!(tls_of(&ours, ":80"), [false], "{ours}");
+}
+
 /// The problem this crate exists for, shown on the real Caddy: top-level
 /// `handle` blocks are re-sorted by the adapter, whatever their source order.
 #[test]
