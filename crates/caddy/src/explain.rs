@@ -54,11 +54,16 @@ impl Explanation {
         let mut s = String::new();
         match (&self.route, &self.site) {
             (Some(r), Some(site)) => {
+                let up = self.upstream_path.as_deref().unwrap_or("?");
                 s.push_str(&format!(
-                    "{} -> route `{r}` on `{site}` -> {} (upstream path {})\n",
+                    "{} -> route `{r}` on `{site}` -> {} (upstream path {up}{})\n",
                     self.url,
                     self.target.as_deref().unwrap_or("?"),
-                    self.upstream_path.as_deref().unwrap_or("?"),
+                    if up.starts_with('/') {
+                        ""
+                    } else {
+                        ", without a leading slash"
+                    },
                 ));
             }
             _ => s.push_str(&format!("{} -> no route\n", self.url)),

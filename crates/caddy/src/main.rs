@@ -99,6 +99,7 @@ enum Command {
         routes: PathBuf,
         /// e.g. `https://photos.tail1234.ts.net/ollama/api/tags`.
         url: String,
+        /// Print the answer as JSON (route, upstream path, every route tried).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
