@@ -90,7 +90,7 @@ in
       inherit (configFile) name;
       tools = map (p: p.pname) configFile.env.nativeBuildInputs;
       routes = configFile.env.passthru.routes == routesFile;
-      check = lib.hasInfix "axios-caddy check ${routesFile}" configFile.buildCommand;
+      check = lib.hasInfix "axios-caddy check ${routesFile} --caddy caddy\n" configFile.buildCommand;
       compose = lib.hasInfix "axios-caddy compose ${routesFile} --global " configFile.buildCommand;
       out = lib.hasInfix "-o $out\n" configFile.buildCommand;
       adapt = lib.hasInfix "caddy adapt --adapter caddyfile --config $out" configFile.buildCommand;
@@ -120,6 +120,12 @@ in
 
   testToolInstalled = {
     expr = hasPackage "axios-caddy" full.config.environment.systemPackages;
+    expected = true;
+  };
+
+  # `axios-caddy explain` answers for the Caddy the system runs
+  testExplainFollowsSystemCaddy = {
+    expr = builtins.match ".*/bin/caddy" full.config.environment.variables.AXIOS_CADDY != null;
     expected = true;
   };
 
