@@ -388,9 +388,11 @@ async fn pull_once(api: &Ollama, name: &str, progress: &dyn Progress) -> Result<
             })?;
             if let Some(err) = v.get("error") {
                 let msg = err.as_str().map_or_else(|| err.to_string(), str::to_string);
+                // an unknown model: the registry has no manifest, retrying will not help
+                let retry = !msg.contains("file does not exist");
                 return Err(StepError {
                     message: format!("Ollama reported during the pull: {msg}"),
-                    retry: true,
+                    retry,
                 });
             }
             let st = v.get("status").and_then(Value::as_str).unwrap_or("");
