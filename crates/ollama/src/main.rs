@@ -60,6 +60,9 @@ enum Command {
         /// Print a JSON summary on stdout.
         #[arg(long)]
         json: bool,
+        /// Also write the JSON summary to this file (atomically), e.g. for `axios doctor`.
+        #[arg(long, value_name = "FILE")]
+        summary_file: Option<PathBuf>,
     },
     /// Serve the policy proxy in front of Ollama.
     Proxy {
@@ -130,6 +133,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             models,
             config: file,
             json,
+            summary_file,
         } => {
             let mut cfg = match &file {
                 Some(f) => config::load_preload(f).map_err(|e| Coded(2, e.to_string()))?,
@@ -149,8 +153,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 Err(e @ PreloadError::Config(_)) => return Err(Coded(2, e.to_string()).into()),
                 Err(e) => return Err(Coded(3, e.to_string()).into()),
             };
+            let text = serde_json::to_string_pretty(&summary)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                println!("{text}");
+            }
+            if let Some(f) = &summary_file {
+                if let Err(e) = axios_core::atomic_write(f, format!("{text}\n").as_bytes()) {
+                    tracing::warn!("cannot write the summary to {}: {e}", f.display());
+                }
             }
             if summary.ok {
                 let line = format!("{} model(s) present and warm", summary.models.len());
