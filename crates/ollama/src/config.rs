@@ -284,6 +284,13 @@ pub fn check_proxy(c: &ProxyConfig) -> Result<(), String> {
             ));
         }
     }
+    if let Ok(crate::proxy::Listen::Tcp(a)) = crate::proxy::Listen::parse(&c.listen) {
+        if !a.ip().is_loopback() && c.token_file.is_none() && c.admin_token_file.is_none() {
+            return Err(format!(
+                "refusing to listen on {a}, beyond loopback, without a token_file: Ollama has no authentication"
+            ));
+        }
+    }
     if c.max_concurrent == 0 {
         return Err("max_concurrent must be at least 1".into());
     }

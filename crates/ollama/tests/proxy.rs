@@ -544,3 +544,88 @@ fn unix_socket_listener() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["models"][0]["name"], "qwen3:4b");
 }
+
+#[test]
+fn open_listen_beyond_loopback_is_refused() {
+    let o = std::process::Command::new(BIN)
+        .args(["proxy", "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(&String::from_utf8_lossy(&o.stderr), "without a token_file");
+}
+
+#[test]
+fn stale_unix_socket_is_replaced_but_a_file_is_not() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sock = dir.path().join("proxy.sock");
+    // a socket left behind by a killed run
+    drop(std::os::unix::net::UnixListener::bind(&sock).expect("bind"));
+    assert!(sock.exists());
+    let mut child = std::process::Command::new(BIN)
+        .args(["proxy", "--upstream", "http://127.0.0.1:9", "--listen"])
+        .arg(format!("unix:{}", sock.display()))
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::os::unix::net::UnixStream::connect(&sock).is_err() {
+        assert!(
+            Instant::now() < deadline && child.try_wait().ok().flatten().is_none(),
+            "never listened"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(child.wait().expect("wait").success());
+    assert!(!sock.exists(), "socket left behind after a clean stop");
+    // a regular file at the path is never removed
+    std::fs::write(&sock, "precious").expect("w");
+    let o = std::process::Command::new(BIN)
+        .args(["proxy", "--upstream", "http://127.0.0.1:9", "--listen"])
+        .arg(format!("unix:{}", sock.display()))
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&sock).expect("kept"), "precious");
+}
+
+#[test]
+fn notifies_ready_and_stopping() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&path).expect("bind");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("t");
+    let port = free_port();
+    let child = std::process::Command::new(BIN)
+        .args([
+            "proxy",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("NOTIFY_SOCKET", &path)
+        .spawn()
+        .expect("spawn");
+    let mut child = Proc(child);
+    let mut buf = [0u8; 512];
+    let n = sock.recv(&mut buf).expect("READY");
+    let ready = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert_contains(&ready, "READY=1");
+    // READY comes after the socket is bound
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status();
+    let n = sock.recv(&mut buf).expect("STOPPING");
+    assert_contains(&String::from_utf8_lossy(&buf[..n]), "STOPPING=1");
+    assert!(child.0.wait().expect("wait").success());
+}

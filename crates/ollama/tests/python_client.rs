@@ -31,11 +31,19 @@ fn drive(py: &Path, base: &str) -> Value {
 }
 
 fn check(out: &Value, fake: &Fake) {
-    assert_eq!(out["list"], json!(["nomic-embed-text:latest", "qwen3:4b"]));
-    assert_eq!(out["chat"], json!(["tok0 ", "tok1 ", "tok2 ", ""]));
-    assert_eq!(out["generate"], json!(["tok0 ", "tok1 ", "tok2 ", ""]));
-    assert_eq!(out["embed"], 2);
-    assert_eq!(out["generate_embedding"]["status"], 400);
+    assert_eq!(
+        out["list"],
+        json!(["nomic-embed-text:latest", "qwen3:4b"]),
+        "{out}"
+    );
+    assert_eq!(out["chat"], json!(["tok0 ", "tok1 ", "tok2 ", ""]), "{out}");
+    assert_eq!(
+        out["generate"],
+        json!(["tok0 ", "tok1 ", "tok2 ", ""]),
+        "{out}"
+    );
+    assert_eq!(out["embed"], 2, "{out}");
+    assert_eq!(out["generate_embedding"]["status"], 400, "{out}");
     for m in ["pull", "pull_stream", "delete", "copy", "create"] {
         assert_eq!(out[m]["status"], 403, "{m}: {}", out[m]);
         assert!(
@@ -144,6 +152,12 @@ fn official_client_through_caddy_and_the_proxy() {
 }
 
 /// Run the client with `a.test` resolving to 127.0.0.1 (patched resolver, no /etc/hosts edit).
+///
+/// One connection per call: Caddy (2.6.2 and 2.10.0 alike) sometimes answers a streaming
+/// POST on a reused client connection with an empty body (2.6.2) or a cut one (2.10), logging
+/// "reading from backend: use of closed network connection". It happens with any upstream
+/// (the fake, this proxy, a plain hyper server: 10 to 20 in 100), never on fresh
+/// connections nor through the proxy alone, so it is Caddy's, not the proxy's (docs/NOTES.md).
 fn drive_with_host(py: &Path, base: &str) -> Value {
     let o = Command::new(py)
         .arg("-c")
@@ -158,6 +172,7 @@ fn drive_with_host(py: &Path, base: &str) -> Value {
         .env("OLLAMA_API_KEY", TOKEN)
         .env_remove("OLLAMA_HOST")
         .env("NO_PROXY", "*")
+        .env("CLIENT_CONNECTION_CLOSE", "1")
         .output()
         .expect("run python client");
     assert!(

@@ -5,13 +5,17 @@ Usage: client_check.py BASE_URL  (OLLAMA_API_KEY holds the bearer token)
 Prints one JSON object with what each call returned or raised.
 """
 import json
+import os
 import sys
 
 import ollama
 
 base = sys.argv[1]
 out = {}
-client = ollama.Client(host=base)  # sends Authorization: Bearer $OLLAMA_API_KEY
+# CLIENT_CONNECTION_CLOSE=1: one connection per call (see python_client.rs: Caddy and
+# keep-alive streaming POSTs)
+extra = {"Connection": "close"} if os.environ.get("CLIENT_CONNECTION_CLOSE") else {}
+client = ollama.Client(host=base, headers=dict(extra))  # sends Authorization: Bearer $OLLAMA_API_KEY
 
 
 def err(e):
@@ -41,7 +45,7 @@ for name, call in [
     except ollama.ResponseError as e:
         out[name] = err(e)
 try:
-    ollama.Client(host=base, headers={"Authorization": "Bearer wrong"}).list()
+    ollama.Client(host=base, headers={"Authorization": "Bearer wrong", **extra}).list()
     out["wrong_token"] = "no error"
 except ollama.ResponseError as e:
     out["wrong_token"] = err(e)
