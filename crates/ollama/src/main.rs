@@ -229,10 +229,11 @@ fn serve(cfg: ProxyConfig) -> anyhow::Result<u8> {
             .map_or_else(|| cfg.listen.clone(), |a| a.to_string());
         let line = format!("proxying {shown} to {}", cfg.upstream);
         tracing::info!("{line}");
-        let _ = notify(&[State::Ready, State::Status(&line)]);
         let grace = cfg.grace_period;
+        let stop = stop_signal()?;
+        let _ = notify(&[State::Ready, State::Status(&line)]);
         proxy::run(listener, Arc::new(state), grace.0, async {
-            stop_signal().await;
+            stop.await;
             let _ = notify(&[
                 State::Stopping,
                 State::Status("draining in-flight requests"),
@@ -248,19 +249,16 @@ fn state_is_open(cfg: &ProxyConfig) -> bool {
     cfg.token_file.is_none() && cfg.admin_token_file.is_none()
 }
 
-async fn stop_signal() {
+/// SIGTERM or SIGINT. The handlers are installed when this is called, not when the
+/// future is first polled: a SIGTERM right after READY=1 must not kill the process.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
-    let term = signal(SignalKind::terminate());
-    let int = signal(SignalKind::interrupt());
-    match (term, int) {
-        (Ok(mut t), Ok(mut i)) => {
-            tokio::select! {
-                _ = t.recv() => {}
-                _ = i.recv() => {}
-            }
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
+    })
 }

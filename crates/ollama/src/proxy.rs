@@ -401,17 +401,121 @@ impl Drop for Listener {
     }
 }
 
-async fn serve_conn<I>(io: I, state: Arc<State>, mut stop: watch::Receiver<bool>)
+/// Largest request head read before hyper takes over (hyper's own limit answers 431).
+const MAX_HEAD: usize = 64 * 1024;
+
+/// Read the first request head ourselves, so a client too slow to send it gets a
+/// 408 with a JSON body (hyper would just close). `None`: answered or gone.
+async fn first_head<I>(io: &mut I, limit: Duration) -> Option<Vec<u8>>
+where
+    I: AsyncRead + AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let from = buf.len().saturating_sub(3);
+        match tokio::time::timeout_at(deadline, io.read(&mut chunk)).await {
+            Err(_) => {
+                let body = r#"{"error":"request headers not received in time"}"#;
+                let resp = format!(
+                    "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                    let _ = io.write_all(resp.as_bytes()).await;
+                    let _ = io.shutdown().await;
+                })
+                .await;
+                return None;
+            }
+            Ok(Ok(0)) | Ok(Err(_)) => return None,
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf[from..].windows(4).any(|w| w == b"\r\n\r\n") || buf.len() >= MAX_HEAD {
+            return Some(buf);
+        }
+    }
+}
+
+/// A connection whose first bytes were already read: replays them, then reads on.
+struct Replay<I> {
+    head: Vec<u8>,
+    pos: usize,
+    inner: I,
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Replay<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.pos < self.head.len() {
+            let n = (self.head.len() - self.pos).min(buf.remaining());
+            let start = self.pos;
+            buf.put_slice(&self.head[start..start + n]);
+            self.pos += n;
+            if self.pos == self.head.len() {
+                self.head = Vec::new();
+                self.pos = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Replay<I> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+async fn serve_conn<I>(mut io: I, state: Arc<State>, mut stop: watch::Receiver<bool>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let head = tokio::select! {
+        h = first_head(&mut io, state.header_timeout) => h,
+        _ = stop.changed() => None,
+    };
+    let Some(head) = head else {
+        return;
+    };
+    let io = Replay {
+        head,
+        pos: 0,
+        inner: io,
+    };
     let svc_state = state.clone();
     let svc = service_fn(move |req| handle(req, svc_state.clone()));
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(state.header_timeout)
-        .max_buf_size(64 * 1024);
+        .max_buf_size(MAX_HEAD);
     let conn = builder.serve_connection(TokioIo::new(io), svc);
     let mut conn = std::pin::pin!(conn);
     tokio::select! {
