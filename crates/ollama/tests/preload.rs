@@ -367,3 +367,42 @@ fn bad_input_is_named() {
     assert_eq!(o.status.code(), Some(2));
     assert_contains(&String::from_utf8_lossy(&o.stderr), "concurrency");
 }
+
+#[test]
+fn ollama_dying_mid_pull_is_retried_then_named() {
+    let Some(py) = python() else {
+        return;
+    };
+    let mut fake = Fake::start(&py, &["--pull-seconds", "qwen3:8b=30"]);
+    let url = fake.url();
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = dir.path().join("p.toml");
+    std::fs::write(&cfg, format!("version = 1\nurl = \"{url}\"\nmodels = [\"qwen3:8b\"]\nretry.attempts = 2\nretry.backoff = \"100ms\"\n")).expect("w");
+    let child = Command::new(BIN)
+        .args(["preload", "--json", "--config"])
+        .arg(&cfg)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // let the pull start, then Ollama dies
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fake.stats()["pulls"]["qwen3:8b"] != 1 {
+        assert!(std::time::Instant::now() < deadline, "pull never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = fake.proc.0.kill();
+    let _ = fake.proc.0.wait();
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).expect("summary");
+    assert_eq!(s["failed"], json!(["qwen3:8b"]));
+    let m = &s["models"][0];
+    assert_eq!(m["pull_attempts"], 2);
+    assert_contains(m["error"].as_str().unwrap_or(""), "cannot reach Ollama");
+}

@@ -632,3 +632,55 @@ fn notifies_ready_and_stopping() {
     assert_contains(&String::from_utf8_lossy(&buf[..n]), "STOPPING=1");
     assert!(child.0.wait().expect("wait").success());
 }
+
+#[test]
+fn a_client_leaving_mid_stream_frees_its_slot() {
+    let Some((_fake, proxy)) = setup(&["--have", "qwen3:4b"], "max_concurrent = 1") else {
+        return;
+    };
+    let body =
+        r#"{"model":"qwen3:4b","prompt":"hi","options":{"fake_tokens":50,"fake_delay":0.2}}"#;
+    let mut s = open_stream(proxy.port, "/ollama/api/generate", body);
+    assert!(next_chunk(&mut s).is_some());
+    assert_eq!(
+        get(proxy.port, "/ollama/api/tags", &bearer(TOKEN)).status,
+        503
+    );
+    drop(s);
+    // the proxy notices on its next write (the fake sends a token every 200 ms)
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = get(proxy.port, "/ollama/api/tags", &bearer(TOKEN));
+        if r.status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "slot never freed: {}", r.status);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ollama_dying_mid_stream_cuts_that_stream_only() {
+    let Some(py) = python() else {
+        return;
+    };
+    let mut fake = Fake::start(&py, &["--have", "qwen3:4b"]);
+    let proxy = Proxy::start(&fake.url(), "");
+    let body =
+        r#"{"model":"qwen3:4b","prompt":"hi","options":{"fake_tokens":50,"fake_delay":0.2}}"#;
+    let mut s = open_stream(proxy.port, "/api/generate", body);
+    assert!(next_chunk(&mut s).is_some());
+    let _ = fake.proc.0.kill();
+    let _ = fake.proc.0.wait();
+    // the stream ends without the terminating chunk: the client can tell it was cut
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("\r\n0\r\n\r\n"),
+        "cut stream looked complete"
+    );
+    // the proxy lives on and says what is wrong
+    let r = get(proxy.port, "/api/tags", &bearer(TOKEN));
+    assert_eq!(r.status, 502);
+    assert_eq!(get(proxy.port, "/healthz", "").status, 200);
+}
