@@ -406,3 +406,28 @@ fn ollama_dying_mid_pull_is_retried_then_named() {
     assert_eq!(m["pull_attempts"], 2);
     assert_contains(m["error"].as_str().unwrap_or(""), "cannot reach Ollama");
 }
+
+#[test]
+fn embedding_model_told_by_the_error_when_show_has_no_capabilities() {
+    let Some(fake) = start(&[
+        "--have",
+        "nomic-embed-text",
+        "--have",
+        "qwen3:4b",
+        "--old-show",
+    ]) else {
+        return;
+    };
+    let run = preload(
+        &fake.url(),
+        "models = [\"nomic-embed-text\", \"qwen3:4b\"]",
+        &[],
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    assert_eq!(run.model("nomic-embed-text")["kind"], "embedding");
+    assert_eq!(run.model("qwen3:4b")["kind"], "completion");
+    assert_eq!(
+        fake.stats()["loaded"],
+        json!(["nomic-embed-text:latest", "qwen3:4b"])
+    );
+}

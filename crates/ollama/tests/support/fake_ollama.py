@@ -13,7 +13,8 @@ private, localhost or ends in .local/.internal/.localhost; the OpenAI-style
 Faults on demand (flags): --late S (bind only after S seconds), --fail-pull
 MODEL=N (the first N pulls of MODEL break mid-stream), --http-fail-pull MODEL=N
 (the first N pulls answer 500), --pull-seconds MODEL=S (a slow pull),
---max-queue N (more concurrent generate/chat/embed requests get 503).
+--max-queue N (more concurrent generate/chat/embed requests get 503), --old-show
+(/api/show without `capabilities`, as older Ollama).
 Requests may slow streaming down with options.fake_tokens / options.fake_delay.
 
 /_fake/stats reports pull counts and the headers of every request received,
@@ -252,11 +253,14 @@ class Handler(BaseHTTPRequestHandler):
         if not self.installed(name):
             return self.error(404, f"model '{name}' not found")
         caps = LIBRARY.get(canonical(name), (["completion"], 0))[0]
-        self.send_json(200, {
+        doc = {
             "modelfile": "", "parameters": "", "template": "{{ .Prompt }}",
             "details": {"format": "gguf"}, "model_info": {}, "capabilities": caps,
             "modified_at": now(),
-        })
+        }
+        if ARGS.old_show:  # Ollama before capabilities were reported
+            del doc["capabilities"]
+        self.send_json(200, doc)
 
     def pull(self, b):
         name = b.get("model") or b.get("name") or ""
@@ -508,6 +512,7 @@ def main():
     p.add_argument("--pull-seconds", action="append", default=[])
     p.add_argument("--default-pull-seconds", type=float, default=0.2)
     p.add_argument("--max-queue", type=int, default=512)
+    p.add_argument("--old-show", action="store_true", help="/api/show without capabilities")
     ARGS = p.parse_args()
     ARGS.fail_pull = counted(ARGS.fail_pull)
     ARGS.http_fail_pull = counted(ARGS.http_fail_pull)
