@@ -278,14 +278,17 @@ in
         unitConfig.StartLimitIntervalSec = 0;
         serviceConfig = hardening // {
           Type = "notify";
-          ExecStart = "${pkg}/bin/axios-ollama preload --config ${preloadConfig} --summary-file /var/lib/axios-ollama/preload.json";
+          ExecStart = "${pkg}/bin/axios-ollama preload --config ${preloadConfig} --summary-file /run/axios-ollama/preload.json";
           RemainAfterExit = true;
           Restart = "on-failure";
           RestartSec = "30s";
           # pulls of large models take long; the program enforces `timeout`
           TimeoutStartSec = "infinity";
-          StateDirectory = "axios-ollama";
-          StateDirectoryMode = "0755";
+          # the last run's JSON summary, readable by `axios doctor`; kept after the
+          # unit stops or fails (a DynamicUser StateDirectory would be root-only)
+          RuntimeDirectory = "axios-ollama";
+          RuntimeDirectoryMode = "0755";
+          RuntimeDirectoryPreserve = true;
           UMask = "0022";
         };
       };

@@ -117,8 +117,8 @@ in
     expr = let c = amd.config; u = (units c).axios-ollama-preload; in {
       loadModels = c.services.ollama.loadModels;
       inherit (u) after wants wantedBy;
-      inherit (u.serviceConfig) Type RemainAfterExit Restart DynamicUser StateDirectory ProtectSystem TimeoutStartSec;
-      exec = u.serviceConfig.ExecStart == "${c.services.ai.local.helperPackage}/bin/axios-ollama preload --config ${preloadFile c} --summary-file /var/lib/axios-ollama/preload.json";
+      inherit (u.serviceConfig) Type RemainAfterExit Restart DynamicUser RuntimeDirectory RuntimeDirectoryPreserve ProtectSystem TimeoutStartSec;
+      exec = u.serviceConfig.ExecStart == "${c.services.ai.local.helperPackage}/bin/axios-ollama preload --config ${preloadFile c} --summary-file /run/axios-ollama/preload.json";
     };
     expected = {
       loadModels = [ ];
@@ -129,7 +129,8 @@ in
       RemainAfterExit = true;
       Restart = "on-failure";
       DynamicUser = true;
-      StateDirectory = "axios-ollama";
+      RuntimeDirectory = "axios-ollama";
+      RuntimeDirectoryPreserve = true;
       ProtectSystem = "strict";
       TimeoutStartSec = "infinity";
       exec = true;
