@@ -413,10 +413,10 @@ where
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let deadline = tokio::time::Instant::now() + limit;
     let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 4096];
     loop {
         let from = buf.len().saturating_sub(3);
-        match tokio::time::timeout_at(deadline, io.read(&mut chunk)).await {
+        buf.reserve(1024);
+        match tokio::time::timeout_at(deadline, io.read_buf(&mut buf)).await {
             Err(_) => {
                 let body = r#"{"error":"request headers not received in time"}"#;
                 let resp = format!(
@@ -431,7 +431,7 @@ where
                 return None;
             }
             Ok(Ok(0)) | Ok(Err(_)) => return None,
-            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Ok(_)) => {}
         }
         if buf[from..].windows(4).any(|w| w == b"\r\n\r\n") || buf.len() >= MAX_HEAD {
             return Some(buf);
