@@ -81,6 +81,7 @@ enum Command {
         /// File with the admin token (also allows model management).
         #[arg(long, value_name = "F")]
         admin_token_file: Option<PathBuf>,
+        /// The TOML config (see the README); flags override it.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },

@@ -163,8 +163,11 @@ pub fn endpoint(path: &str) -> Endpoint {
     Endpoint::Inference
 }
 
-/// The whole decision for one request.
+/// The whole decision for one request. `method` matters only for `DELETE`, which is
+/// management wherever it goes (Ollama's only DELETE route is `/api/delete`; a future
+/// one, e.g. OpenAI's `DELETE /v1/models/{id}`, stays denied).
 pub fn decide(
+    method: &str,
     raw_path: &str,
     prefix: &str,
     credential: Credential,
@@ -178,7 +181,10 @@ pub fn decide(
         Ok(p) => p,
         Err(e) => return Decision::Refuse(404, e.to_string()),
     };
-    let kind = endpoint(path);
+    let mut kind = endpoint(path);
+    if method.eq_ignore_ascii_case("DELETE") && kind == Endpoint::Inference {
+        kind = Endpoint::Management;
+    }
     if kind == Endpoint::Health {
         return Decision::Health;
     }
@@ -251,7 +257,7 @@ mod tests {
     use super::*;
 
     fn deny(raw: &str) -> Decision {
-        decide(raw, "/ollama", Credential::User, false)
+        decide("POST", raw, "/ollama", Credential::User, false)
     }
 
     #[test]
@@ -323,11 +329,23 @@ mod tests {
     #[test]
     fn admin_and_config_allow_management() {
         assert_eq!(
-            decide("/ollama/api/pull", "/ollama", Credential::Admin, false),
+            decide(
+                "POST",
+                "/ollama/api/pull",
+                "/ollama",
+                Credential::Admin,
+                false
+            ),
             Decision::Forward("/api/pull".into())
         );
         assert_eq!(
-            decide("/ollama/api/pull", "/ollama", Credential::User, true),
+            decide(
+                "POST",
+                "/ollama/api/pull",
+                "/ollama",
+                Credential::User,
+                true
+            ),
             Decision::Forward("/api/pull".into())
         );
     }
@@ -377,7 +395,7 @@ mod tests {
         assert_eq!(credential(Some(b"Bearer"), u, a), Credential::Missing);
         assert_eq!(credential(Some(b"Bearer x"), u, None), Credential::Wrong);
         assert_eq!(
-            decide("/api/tags", "", Credential::Missing, false),
+            decide("GET", "/api/tags", "", Credential::Missing, false),
             Decision::Refuse(401, "missing `Authorization: Bearer <token>`".into())
         );
     }

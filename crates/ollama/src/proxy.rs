@@ -269,7 +269,13 @@ async fn route(req: Request<Incoming>, state: &Arc<State>) -> Response<ProxyBody
         state.admin_token.as_deref(),
     );
     let raw_path = req.uri().path();
-    let path = match policy::decide(raw_path, &state.prefix, cred, state.allow_management) {
+    let path = match policy::decide(
+        req.method().as_str(),
+        raw_path,
+        &state.prefix,
+        cred,
+        state.allow_management,
+    ) {
         Decision::Health => {
             let mut r = Response::new(full(r#"{"status":"ok"}"#));
             r.headers_mut().insert(
