@@ -351,6 +351,20 @@ mod tests {
     }
 
     #[test]
+    fn delete_is_management_everywhere() {
+        for path in [
+            "/ollama/v1/models/qwen3:8b",
+            "/ollama/api/tags",
+            "/ollama/api/delete",
+        ] {
+            let d = decide("DELETE", path, "/ollama", Credential::User, false);
+            assert!(matches!(d, Decision::Refuse(403, _)), "{path}: {d:?}");
+            let d = decide("delete", path, "/ollama", Credential::Admin, false);
+            assert!(matches!(d, Decision::Forward(_)), "{path}: {d:?}");
+        }
+    }
+
+    #[test]
     fn inference_forwarded_with_case_kept() {
         assert_eq!(
             deny("/ollama/api/chat"),
