@@ -52,7 +52,8 @@ let
         hasSSD = boolOr false (hw.hasSSD or null);
       };
       flagOn = name: (flags.${name} or false) == true;
-      homeProfile = host.homeProfile or null;
+      # as in the original axiOS: no homeProfile means workstation (validation warns)
+      homeProfile = if (host.homeProfile or null) == null then "workstation" else host.homeProfile;
       extraConfig = host.extraConfig or { };
       hardwareConfigPath = host.hardwareConfigPath or null;
       # original axiOS: a disko module (until 2025-12-10), then a plain
@@ -112,8 +113,13 @@ let
   homeModules = self.homeModules or { };
 
   # The module that carries the host's facts into the configuration.
-  hostModule = host: n:
+  hostModule = host: n: { config, ... }:
     let
+      # every axiOS user (also one declared the original's way, `axios.user`,
+      # which lib/compat.nix turns into axios.users.users) gets a home-manager
+      # user, so the host's profile (a shared module) reaches them
+      axiosUsers = if (config.axios.users.enable or false) then config.axios.users.users or { } else { };
+      systemStateVersion = config.system.stateVersion or null;
       flagEnables = lib.mapAttrsToList
         (name: e: lib.optionalAttrs (e ? enable && n.flagOn name) (lib.setAttrByPath e.enable (lib.mkDefault true)))
         (flaggedModules // coreModules);
@@ -147,6 +153,9 @@ let
             # without secrets); then the host's profile for every user
             sharedModules = [ inputs.agenix.homeManagerModules.default ]
               ++ lib.optional (n.homeProfile != null && homeModules ? ${n.homeProfile}) homeModules.${n.homeProfile};
+            users = lib.mapAttrs
+              (_: _: lib.optionalAttrs (systemStateVersion != null) { home.stateVersion = lib.mkDefault systemStateVersion; })
+              axiosUsers;
           };
           nixpkgs.overlays = lib.optional (self ? overlays.default) self.overlays.default;
         }

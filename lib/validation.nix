@@ -191,6 +191,8 @@ let
         "virt is set but modules.virt is not true, so virt is ignored; set modules.virt = true (or remove virt)."
       ++ lib.optional ((host.secrets or null) != null && !(on "secrets"))
         "secrets is set but modules.secrets is not true, so secrets is ignored; set modules.secrets = true (or remove secrets)."
+      ++ lib.optional ((host.homeProfile or null) == null)
+        "homeProfile is not set, so every user gets the \"workstation\" home profile (as in the original axiOS); set homeProfile = \"workstation\" (or \"laptop\") to say so."
       ++ lib.optional (builtins.isAttrs (host.services or null) && host.services != { } && !(on "services"))
         "services is ignored because modules.services is not true (as in the original axiOS); set modules.services = true or move the settings into extraConfig."
     );

@@ -1,6 +1,8 @@
 //! The `axios` command line's logic: hardware detection and the doctor report.
 
 pub mod detect;
+pub mod health;
+pub mod init;
 pub mod pci;
 pub mod report;
 

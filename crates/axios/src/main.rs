@@ -1,10 +1,14 @@
 //! `axios`: the axiOS command line.
 //!
-//! Exit codes: 0 success; 1 detection failed (unreadable or malformed system
-//! root); 2 usage error (unknown flag or command).
+//! Exit codes: 0 success (doctor: no finding worse than info); 1 failure
+//! (detection failed, unreadable system root, I/O; nothing half-written);
+//! 2 usage error (unknown flag, invalid or missing value); 3 doctor: the worst
+//! finding is a warning; 4 doctor: the worst finding is an error; 5 init:
+//! files exist and --force was not given (nothing written).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -32,29 +36,227 @@ enum Command {
         /// A directory standing in for `/` (its sys/ and proc/), e.g. a fixture tree.
         #[arg(long, value_name = "DIR", default_value = "/")]
         root: PathBuf,
+        /// The Caddy route registry [default: ROOT/etc/axios/caddy-routes.json].
+        #[arg(long, value_name = "FILE", env = "AXIOS_CADDY_ROUTES")]
+        caddy_routes: Option<PathBuf>,
+        /// Caddy's admin endpoint.
+        #[arg(long, value_name = "ADDR", env = "AXIOS_CADDY_ADMIN", default_value = axios_cli::health::CADDY_ADMIN)]
+        caddy_admin: String,
+        /// The user's axios-bisync config [default: ROOT/$XDG_CONFIG_HOME/axios/bisync.toml].
+        #[arg(long, value_name = "FILE", env = "AXIOS_BISYNC_CONFIG")]
+        bisync_config: Option<PathBuf>,
+        /// Seconds to wait for Caddy and each upstream.
+        #[arg(long, value_name = "SECS", default_value_t = 3.0)]
+        timeout: f64,
+        /// Hardware report only: check no domain.
+        #[arg(long)]
+        hardware_only: bool,
     },
+    /// Write a configuration flake for this machine into DIR (asks on a terminal).
+    Init(InitArgs),
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The directory to write (created when missing).
+    dir: PathBuf,
+    /// A directory standing in for `/` (facts, etc/hostname, etc/nixos/hardware-configuration.nix).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root: PathBuf,
+    /// Host name (RFC 1123 label).
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Login name of the user.
+    #[arg(long)]
+    user: Option<String>,
+    /// The user's full name [default: the login name].
+    #[arg(long)]
+    full_name: Option<String>,
+    /// The user's e-mail address.
+    #[arg(long)]
+    email: Option<String>,
+    /// Time zone, a tz database name such as Europe/Paris.
+    #[arg(long)]
+    timezone: Option<String>,
+    /// Locale [default: the machine's, else en_US.UTF-8].
+    #[arg(long)]
+    locale: Option<String>,
+    /// desktop, laptop or server [default: detected].
+    #[arg(long)]
+    form_factor: Option<String>,
+    /// Modules to turn on, comma-separated (system, networking and users are always on).
+    #[arg(long, value_delimiter = ',')]
+    modules: Option<Vec<String>>,
+    /// Ask nothing: use flags and detected values (fails naming what is missing).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    force: bool,
+    /// Print the files instead of writing them.
+    #[arg(long)]
+    dry_run: bool,
+    /// The axiOS flake URL for flake.nix.
+    #[arg(long, default_value = axios_cli::init::render::AXIOS_URL)]
+    axios_url: String,
+}
+
+/// An error with its documented exit code.
+#[derive(Debug)]
+struct Exit(u8, anyhow::Error);
+
+impl<E: Into<anyhow::Error>> From<E> for Exit {
+    fn from(e: E) -> Self {
+        Exit(1, e.into())
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Exit> {
     axios_core::logging::init(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Doctor { json, root } => {
+        Command::Doctor {
+            json,
+            root,
+            caddy_routes,
+            caddy_admin,
+            bisync_config,
+            timeout,
+            hardware_only,
+        } => {
             let root = axios_core::Root::new(&root)?;
             let report = axios_cli::doctor(&root).with_context(|| {
                 format!("hardware detection under {} failed", root.base().display())
             })?;
+            if !(timeout.is_finite() && timeout > 0.0 && timeout <= 600.0) {
+                return Err(Exit(
+                    2,
+                    anyhow::anyhow!("--timeout {timeout}: give seconds between 0 and 600"),
+                ));
+            }
+            let health = (!hardware_only).then(|| {
+                // default paths are the installed ones, under --root
+                let bisync_config = bisync_config.or_else(|| {
+                    axios_bisync::config::default_config_path()
+                        .map(|p| root.path(p.strip_prefix("/").unwrap_or(&p)))
+                });
+                axios_cli::health::check(&axios_cli::health::Options {
+                    caddy_routes: caddy_routes.unwrap_or_else(|| {
+                        root.path(axios_cli::health::CADDY_ROUTES.trim_start_matches('/'))
+                    }),
+                    caddy_admin,
+                    bisync_config,
+                    timeout: Duration::from_secs_f64(timeout),
+                    now: axios_bisync::state::now_secs(),
+                })
+            });
             let text = if json {
-                let mut t =
-                    serde_json::to_string_pretty(&report).context("serialising the report")?;
+                let mut v = serde_json::to_value(&report).context("serialising the report")?;
+                if let (Some(h), Some(obj)) = (&health, v.as_object_mut()) {
+                    obj.insert("health".into(), serde_json::to_value(h)?);
+                    obj.insert("worst".into(), serde_json::to_value(h.worst())?);
+                }
+                let mut t = serde_json::to_string_pretty(&v).context("serialising the report")?;
                 t.push('\n');
                 t
             } else {
-                report.to_text()
+                let mut t = report.to_text();
+                if let Some(h) = &health {
+                    t.push('\n');
+                    t.push_str(&h.to_text());
+                }
+                t
             };
             write_stdout(&text)?;
+            use axios_cli::health::Severity;
+            Ok(match health.map(|h| h.worst()) {
+                Some(Severity::Error) => 4,
+                Some(Severity::Warning) => 3,
+                _ => 0,
+            })
         }
+        Command::Init(a) => init(a),
     }
-    Ok(())
+}
+
+fn init(a: InitArgs) -> Result<u8, Exit> {
+    use axios_cli::init::{self, InitError};
+    use std::io::IsTerminal;
+    let root = axios_core::Root::new(&a.root)?;
+    let facts = init::Facts::detect(&root)
+        .with_context(|| format!("hardware detection under {} failed", root.base().display()))?;
+    let live_user = (root.base() == std::path::Path::new("/"))
+        .then(|| {
+            std::env::var("SUDO_USER")
+                .or_else(|_| std::env::var("USER"))
+                .ok()
+        })
+        .flatten();
+    let defaults = init::defaults(&root, &facts, live_user);
+    let given = init::Given {
+        hostname: a.hostname,
+        user: a.user,
+        full_name: a.full_name,
+        email: a.email,
+        timezone: a.timezone,
+        locale: a.locale,
+        form_factor: a.form_factor,
+        modules: a.modules,
+    };
+    let interactive = !a.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let usage = |e: InitError| match e {
+        InitError::Value(_) => Exit(2, e.into()),
+        InitError::Write(init::WriteError::Exists { .. }) => Exit(5, e.into()),
+        e => Exit(1, e.into()),
+    };
+    let answers = if interactive {
+        init::prompt::interactive(&given, &defaults, &facts).map_err(usage)?
+    } else {
+        init::resolve(&given, &defaults, &facts).map_err(|e| usage(e.into()))?
+    };
+    let files = init::files(&answers, &facts, &root, &a.axios_url).map_err(usage)?;
+    if a.dry_run {
+        let exists = init::write::existing(&a.dir, &files);
+        let mut out = String::new();
+        for f in &files {
+            let note = if exists.contains(&f.path) {
+                if a.force {
+                    " (exists: would be overwritten)"
+                } else {
+                    " (exists: refused without --force)"
+                }
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "==> {}{note} <==\n{}\n",
+                a.dir.join(&f.path).display(),
+                f.text
+            ));
+        }
+        write_stdout(&out)?;
+        if !exists.is_empty() && !a.force {
+            return Err(usage(
+                init::WriteError::Exists {
+                    dir: a.dir.clone(),
+                    files: exists,
+                }
+                .into(),
+            ));
+        }
+        return Ok(0);
+    }
+    init::write::write(&a.dir, &files, a.force).map_err(|e| usage(e.into()))?;
+    let mut out = format!("wrote {}:\n", a.dir.display());
+    for f in &files {
+        out.push_str(&format!("  {}\n", f.path));
+    }
+    out.push_str(&format!(
+        "next: cd {} && git init && git add -A && sudo nixos-rebuild switch --flake .#{}\n",
+        a.dir.display(),
+        answers.hostname
+    ));
+    write_stdout(&out)?;
+    Ok(0)
 }
 
 /// Print to stdout; a reader that went away (`axios doctor | head`) is not an error.
@@ -72,10 +274,10 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Ok(code) => ExitCode::from(code),
+        Err(Exit(code, e)) => {
             eprintln!("axios: error: {e:#}");
-            ExitCode::from(1)
+            ExitCode::from(code)
         }
     }
 }

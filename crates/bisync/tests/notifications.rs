@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use common::*;
@@ -39,57 +37,6 @@ impl Receiver {
     }
 }
 
-struct Bus {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_bus(dir: &std::path::Path) -> Bus {
-    let conf = dir.join("bus.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={}/bus.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-            dir.display()
-        ),
-    )
-    .expect("bus.conf");
-    let mut child = Command::new("dbus-daemon")
-        .arg(format!("--config-file={}", conf.display()))
-        .arg("--nofork")
-        .arg("--print-address")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("dbus-daemon");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address");
-    Bus {
-        child,
-        address: line.trim().to_string(),
-    }
-}
-
 #[test]
 fn refused_run_and_lockout_are_notified() {
     let Some(rc) = rclone() else { return };
@@ -97,7 +44,7 @@ fn refused_run_and_lockout_are_notified() {
         return;
     }
     let mut fx = Fx::new(&rc);
-    let bus = start_bus(fx.root());
+    let bus = axios_core::testing::private_bus(fx.root()).expect("dbus-daemon");
     let seen: Seen = Arc::default();
     let rt = tokio::runtime::Runtime::new().expect("rt");
     let _conn = rt.block_on(async {

@@ -27,3 +27,99 @@ pub fn which(tool: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(tool))
         .find(|p| p.is_file())
 }
+
+/// A private `dbus-daemon` (session-bus type, every user allowed) listening in a directory;
+/// killed when dropped.
+pub struct PrivateBus {
+    child: std::process::Child,
+    /// The bus address (`unix:path=...`), for `DBUS_SESSION_BUS_ADDRESS`.
+    pub address: String,
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start a private bus with its socket in `dir`; `None` when `dbus-daemon` is missing
+/// (outside `CI=true`, see [`require_tool`]).
+pub fn private_bus(dir: &std::path::Path) -> Option<PrivateBus> {
+    use std::io::BufRead;
+    let daemon = require_tool("dbus-daemon")?;
+    let conf = dir.join("bus.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={}/bus.sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+            dir.display()
+        ),
+    )
+    .expect("write bus.conf");
+    let mut child = std::process::Command::new(daemon)
+        .arg(format!("--config-file={}", conf.display()))
+        .args(["--nofork", "--print-address"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start dbus-daemon");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("dbus-daemon stdout"))
+        .read_line(&mut line)
+        .expect("dbus-daemon address");
+    Some(PrivateBus {
+        child,
+        address: line.trim().to_string(),
+    })
+}
+
+/// The nixpkgs library checkout the Nix tests use: `$NIXPKGS_LIB`,
+/// `~/.cache/axios/nixpkgs-lib`, or the shared vendor copy next to the worktree. Prints a
+/// loud SKIP line and returns `None` when there is none (the only tier allowed to skip).
+pub fn nixpkgs_lib() -> Option<PathBuf> {
+    let shared =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vendor/nixpkgs-lib");
+    let found = [
+        std::env::var_os("NIXPKGS_LIB").map(PathBuf::from),
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib")),
+        Some(shared),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.join("lib").is_dir());
+    if found.is_none() {
+        eprintln!(
+            "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
+        );
+    }
+    found
+}
+
+/// The overall exposure `systemd-analyze security --offline=true UNIT` gives (0 to 10).
+pub fn systemd_exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f64 {
+    let out = std::process::Command::new(analyze)
+        .args(["security", "--offline=true"])
+        .arg(unit)
+        .output()
+        .expect("systemd-analyze security");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.split("exposure level for").nth(1))
+        .and_then(|rest| rest.split(':').nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in:\n{text}"))
+}

@@ -6,7 +6,7 @@
 # modules/*/README.md), and downstream hosts (a dual-boot MSI desktop and a
 # System76 laptop with Secure Boot). They go through our real buildModules
 # (and mkSystem) as mkSystem would give them to nixosSystem.
-{ lib, axios, evalNixosWith, inputs, hasPackage, ... }:
+{ lib, axios, evalNixosWith, homeOfNixos, inputs, hasPackage, ... }:
 let
   L = axios.lib;
   fx = ./compat-fixtures;
@@ -284,6 +284,14 @@ in
     expr = map L.validateHost [ desktopHost laptopHost serverHost minimalHost bareHost msiDesktop system76Laptop tunedDesktop octoberHost diskoHost ];
     expected = [ [ ] [ ] [ ] [ ] [ ] [ ] [ ] [ ] [ ] [ ] ];
   };
+  # issue 14: the original's init templates declared the user as `axios.user`;
+  # they get a home-manager user, so the host's profile reaches them
+  testAxiosUserGetsTheProfile = {
+    expr =
+      let h = homeOfNixos e.tuned "erin";
+      in { hm = c.tuned.home-manager.users ? erin; user = h.config.home.username; profile = h.config.axios.profile; };
+    expected = { hm = true; user = "erin"; profile = "workstation"; };
+  };
   testNoFailedAssertions = {
     expr = lib.mapAttrs (_: v: v.failedAssertions) e;
     expected = lib.mapAttrs (_: _: [ ]) e;
@@ -559,7 +567,10 @@ in
   };
   testServicesKeyWithoutFlagWarns = {
     expr = L.hostWarnings (bareHost // { services.openssh.enable = true; });
-    expected = [ "axiOS host \"bare\": services is ignored because modules.services is not true (as in the original axiOS); set modules.services = true or move the settings into extraConfig." ];
+    expected = [
+      "axiOS host \"bare\": homeProfile is not set, so every user gets the \"workstation\" home profile (as in the original axiOS); set homeProfile = \"workstation\" (or \"laptop\") to say so."
+      "axiOS host \"bare\": services is ignored because modules.services is not true (as in the original axiOS); set modules.services = true or move the settings into extraConfig."
+    ];
   };
   # an Oct 2025 downstream host set no time zone: the original hard-coded
   # one until 2025-11-07 and required axios.system.timeZone after; so do we

@@ -116,11 +116,11 @@ in
   # the original axiOS accepted these silently: warnings, not assertions
   testVirtWithoutFlag = {
     expr = [ (v (base // { virt.libvirt.enable = true; })) (L.hostWarnings (base // { virt.libvirt.enable = true; })) ];
-    expected = [ [ ] [ "axiOS host \"box\": virt is set but modules.virt is not true, so virt is ignored; set modules.virt = true (or remove virt)." ] ];
+    expected = [ [ ] [ "axiOS host \"box\": virt is set but modules.virt is not true, so virt is ignored; set modules.virt = true (or remove virt)." "axiOS host \"box\": homeProfile is not set, so every user gets the \"workstation\" home profile (as in the original axiOS); set homeProfile = \"workstation\" (or \"laptop\") to say so." ] ];
   };
   testVirtFlagWithNothingEnabled = {
     expr = [ (v (with' { modules.virt = true; })) (eval (with' { modules.virt = true; })).warnings ];
-    expected = [ [ ] [ "axiOS host \"box\": modules.virt = true but nothing is enabled, so it does nothing; add virt = { libvirt.enable = true; containers.enable = true; } (either or both)." ] ];
+    expected = [ [ ] [ "axiOS host \"box\": modules.virt = true but nothing is enabled, so it does nothing; add virt = { libvirt.enable = true; containers.enable = true; } (either or both)." "axiOS host \"box\": homeProfile is not set, so every user gets the \"workstation\" home profile (as in the original axiOS); set homeProfile = \"workstation\" (or \"laptop\") to say so." ] ];
   };
   testBadHomeProfile = {
     expr = v (base // { homeProfile = "workstaton"; });
@@ -229,7 +229,29 @@ in
   };
   testHomeManagerWiring = {
     expr = let hm = (eval base).config.home-manager; in { inherit (hm) useGlobalPkgs useUserPackages; shared = map (m: m._file or (toString m)) hm.sharedModules; };
-    expected = { useGlobalPkgs = true; useUserPackages = true; shared = [ "stub-input:agenix-hm.default" ]; };
+    # no homeProfile: workstation, as in the original axiOS (with a warning)
+    expected = { useGlobalPkgs = true; useUserPackages = true; shared = [ "stub-input:agenix-hm.default" ] ++ lib.optional ((axios.homeModules or { }) ? workstation) (toString axios.homeModules.workstation); };
+  };
+  testNoHomeProfileWarns = {
+    expr = [ (L.hostWarnings base) (L.hostWarnings (base // { homeProfile = "laptop"; })) ];
+    expected = [ [ "axiOS host \"box\": homeProfile is not set, so every user gets the \"workstation\" home profile (as in the original axiOS); set homeProfile = \"workstation\" (or \"laptop\") to say so." ] [ ] ];
+  };
+  # every axiOS user gets a home-manager user (the profile is a shared module),
+  # with the system's stateVersion unless the user module sets one
+  testAxiosUsersGetHomeManagerUsers = {
+    expr =
+      let
+        c = (eval (with' {
+          modules.users = true;
+          extraConfig = { axios.users.users.zoe.isAdmin = true; system.stateVersion = "25.11"; };
+        })).config;
+      in
+      { users = builtins.attrNames c.home-manager.users; hm = map (m: m.home.stateVersion.content or m.home.stateVersion) c.home-manager.users.zoe; };
+    expected = { users = [ "zoe" ]; hm = [ "25.11" ]; };
+  };
+  testNoUsersModuleNoHomeManagerUsers = {
+    expr = (eval base).config.home-manager.users;
+    expected = { };
   };
   testHomeProfileShared = {
     expr = map (m: m._file or (toString m)) (eval (base // { homeProfile = "workstation"; })).config.home-manager.sharedModules;

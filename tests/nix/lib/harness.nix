@@ -51,6 +51,13 @@ in
   inherit lib pkgs root stub inputs hmLib evalNixosWith evalHomeWith;
   evalNixos = modules: evalNixosWith { inherit modules; };
   evalHome = modules: evalHomeWith { inherit modules; };
+  # the home-manager configuration of `user` in an evaluated NixOS config, as
+  # home-manager's NixOS module builds it (shared modules, then the user's)
+  homeOfNixos = e: user: evalHomeWith {
+    modules = e.config.home-manager.sharedModules ++ e.config.home-manager.users.${user}
+      ++ [{ home.username = user; }];
+    specialArgs = e.config.home-manager.extraSpecialArgs;
+  };
 
   # The project itself, as far as it exists yet.
   axios = {

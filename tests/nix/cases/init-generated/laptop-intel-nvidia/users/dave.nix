@@ -1,0 +1,8 @@
+# dave: the account, and (through the host's homeProfile) the home-manager profile.
+{
+  axios.users.users."dave" = {
+    fullName = "dave";
+    isAdmin = true;
+    # set a password with `passwd` after the first boot, or hashedPasswordFile
+  };
+}

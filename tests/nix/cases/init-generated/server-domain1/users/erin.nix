@@ -1,0 +1,8 @@
+# erin: the account, and (through the host's homeProfile) the home-manager profile.
+{
+  axios.users.users."erin" = {
+    fullName = "erin";
+    isAdmin = true;
+    # set a password with `passwd` after the first boot, or hashedPasswordFile
+  };
+}
