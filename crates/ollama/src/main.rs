@@ -91,6 +91,12 @@ enum Command {
         kind: Kind,
         file: PathBuf,
     },
+    /// Print shell completions (for packaging).
+    #[command(hide = true)]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page, roff (for packaging).
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +126,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
+        // generated from the clap definition, so help, man page and completions agree
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "axios-ollama", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            Ok(0)
+        }
         Command::Check { kind, file } => {
             match kind {
                 Kind::Preload => config::load_preload(&file).map(|_| ()),

@@ -15,18 +15,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn nixpkgs_lib() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("NIXPKGS_LIB").map(PathBuf::from),
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib")),
-        Some(root().join("../shared/vendor/nixpkgs-lib")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("lib").is_dir())
-}
-
 const HOST: &str = r#"{
   selfHosted = { enable = true; domain = "desk.tail1234.ts.net"; };
   services.tailscale.enable = true;
@@ -47,10 +35,7 @@ const HOST: &str = r#"{
 
 fn evaluate() -> Option<Value> {
     require_tool("nix-instantiate")?;
-    let Some(lib) = nixpkgs_lib() else {
-        eprintln!("SKIPPED: no nixpkgs lib (set NIXPKGS_LIB; see tests/nix/README.md)");
-        return None;
-    };
+    let lib = axios_core::testing::nixpkgs_lib()?;
     let expr = format!(
         r#"let
   lib = import {lib}/lib;
@@ -154,28 +139,6 @@ fn render(unit: &Value, replace: &[(&str, &str)]) -> String {
     out
 }
 
-fn exposure(analyze: &Path, unit_file: &Path) -> (f64, String) {
-    let o = Command::new(analyze)
-        .args(["security", "--offline=true"])
-        .arg(unit_file)
-        .output()
-        .expect("systemd-analyze security");
-    let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    let score = text
-        .lines()
-        .find_map(|l| l.split("exposure level for").nth(1))
-        .and_then(|rest| rest.split(':').nth(1))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no exposure level in:\n{text}\n{}",
-                String::from_utf8_lossy(&o.stderr)
-            )
-        });
-    (score, text)
-}
-
 #[test]
 fn generated_configs_pass_the_program_and_units_are_hardened() {
     let Some(v) = evaluate() else {
@@ -236,11 +199,11 @@ fn generated_configs_pass_the_program_and_units_are_hardened() {
         ] {
             assert!(!err.contains(bad), "{text}\n{err}");
         }
-        let (score, report) = exposure(&analyze, &f);
+        let score = axios_core::testing::systemd_exposure(&analyze, &f);
         eprintln!("axios-ollama-{name}: exposure {score}");
         assert!(
             score <= limit,
-            "{name}: exposure {score} > {limit}:\n{text}\n{report}"
+            "{name}: exposure {score} > {limit}:\n{text}"
         );
     }
 }

@@ -684,3 +684,23 @@ fn ollama_dying_mid_stream_cuts_that_stream_only() {
     assert_eq!(r.status, 502);
     assert_eq!(get(proxy.port, "/healthz", "").status, 200);
 }
+
+#[test]
+fn man_page_and_completions_come_from_the_cli_definition() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let man = run(&["man"]);
+    assert!(man.status.success());
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert_contains(&man, ".TH axios-ollama");
+    assert_contains(&man, "preload");
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        assert_contains(&String::from_utf8_lossy(&o.stdout), "token-file");
+    }
+}
