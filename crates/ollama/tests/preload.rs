@@ -431,3 +431,28 @@ fn embedding_model_told_by_the_error_when_show_has_no_capabilities() {
         json!(["nomic-embed-text:latest", "qwen3:4b"])
     );
 }
+
+#[test]
+fn without_a_tty_progress_is_log_lines() {
+    let Some(fake) = start(&[]) else {
+        return;
+    };
+    let o = Command::new(BIN)
+        .args(["preload", "--url", &fake.url(), "--model", "llama3.2:1b"])
+        .env_remove("JOURNAL_STREAM")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for line in [
+        "llama3.2:1b: pulling",
+        "llama3.2:1b: pulled 0 of 1 MB",
+        "llama3.2:1b: warming",
+        "llama3.2:1b: ready",
+        "1 model(s) present and warm",
+    ] {
+        assert_contains(&err, line);
+    }
+    assert!(!err.contains('\u{1b}'), "escape codes without a TTY: {err}");
+    assert!(o.stdout.is_empty());
+}
