@@ -69,10 +69,11 @@ in
       ollama = {
         domain = "desk.tail1234.ts.net";
         path = "/ollama/*";
-        target = "http://127.0.0.1:11434";
+        # axios-ollama proxy (nixos/ai), which keeps the prefix and rewrites Host
+        target = "http://127.0.0.1:11435";
         priority = 100;
-        stripPrefix = true;
-        extraConfig = "header_up Host 127.0.0.1:11434";
+        stripPrefix = false;
+        extraConfig = "";
         handleConfig = "";
       };
     };
