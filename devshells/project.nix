@@ -22,7 +22,8 @@ pkgs.mkShell {
     pkgs.nixpkgs-fmt
     pkgs.deadnix
     pkgs.jq
-    pkgs.python3
+    # the official Ollama client drives axios-ollama proxy in its tests
+    (pkgs.python3.withPackages (ps: [ ps.ollama ]))
   ];
   # tests/nix/run evaluates against nixpkgs' lib and home-manager's lib.hm
   NIXPKGS_LIB = toString pkgs.path;

@@ -20,8 +20,10 @@ let
         example = "photos.tail1234.ts.net";
         description = ''
           Site address of the route: a host, optionally with scheme and port
-          (`photos.tail1234.ts.net`, `http://media.home.arpa:8080`). Routes
-          with the same site share one Caddy site block.
+          (`photos.tail1234.ts.net`, `http://media.home.arpa:8080`), or only a
+          port (`:8080`: every host, plain HTTP). Internationalised names are
+          accepted (written in their `xn--` form). Routes with the same site
+          share one Caddy site block.
         '';
       };
       path = mkOption {
@@ -31,7 +33,8 @@ let
         description = ''
           Request path matched with Caddy's semantics: exact, or a prefix
           when it ends in `*` (`/app/*` matches `/app/x` but not `/app`;
-          `/app*` matches `/appx` too). `null` makes route `${name}` the
+          `/app*` matches `/appx` too); spaces are allowed (`/My Photos/*`).
+          `null` makes route `${name}` the
           catch-all of its domain (at most one per domain). More specific
           paths are always tried first.
         '';
@@ -39,7 +42,7 @@ let
       target = mkOption {
         type = types.str;
         example = "http://127.0.0.1:11434";
-        description = "Upstream: `http://host:port`, `https://host:port`, `host:port` or `unix//path/to.sock`.";
+        description = "Upstream: `http://host:port`, `https://host:port`, `host:port`, `unix//path/to.sock` or `unix/@abstract-name`.";
       };
       priority = mkOption {
         type = types.int;
@@ -84,14 +87,16 @@ let
     ++ lib.optional (caddyCfg.extraConfig != "") "--extra ${extraFile}"
   );
 
+  # `--caddy caddy`: warnings that depend on the Caddy version follow the
+  # Caddy the system runs (on PATH in the build)
   caddyfile = pkgs.runCommand "axios-Caddyfile"
     {
       nativeBuildInputs = [ caddyCfg.package config.services.caddy.package ];
       # the inputs, for tests and for `nix eval`
       passthru = { routes = routesJson; global = globalFile; extra = extraFile; };
     } ''
-    axios-caddy check ${routesJson}
-    axios-caddy compose ${routesJson} ${composeFlags} -o $out
+    axios-caddy check ${routesJson} --caddy caddy
+    axios-caddy compose ${routesJson} ${composeFlags} --caddy caddy -o $out
     # Caddy's own (pure) adapter: a mistake in extraConfig/handleConfig fails
     # the build, not Caddy at boot
     HOME="$TMPDIR" caddy adapt --adapter caddyfile --config $out > /dev/null
@@ -184,6 +189,8 @@ in
     services.tailscale.permitCertUid = lib.mkIf (tsRoutes != { }) (lib.mkDefault config.services.caddy.user);
     networking.firewall.allowedTCPPorts = lib.mkIf caddyCfg.openFirewall [ 80 443 ];
     environment.systemPackages = [ caddyCfg.package ];
+    # `axios-caddy explain` answers for the Caddy this system runs
+    environment.variables.AXIOS_CADDY = lib.getExe config.services.caddy.package;
     environment.etc."axios/caddy-routes.json".source = routesJson;
   };
 }

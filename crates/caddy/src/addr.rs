@@ -1,7 +1,10 @@
 //! Site addresses, upstream targets and path patterns: parsing and validation.
 //!
-//! Everything accepted here can be written into a Caddyfile without quoting
-//! and means the same thing in Caddy's JSON config.
+//! Everything accepted here means the same thing in a Caddyfile (quoted where
+//! it holds a space, see [`caddyfile_token`]) and in Caddy's JSON config.
+//! Internationalised domain names are written in their ASCII (`xn--`) form:
+//! that is what clients send in the `Host` header and what Caddy's host
+//! matcher compares with.
 
 use std::fmt;
 
@@ -68,15 +71,30 @@ impl Site {
             ));
         }
         let (host, port) = split_host_port(rest).map_err(|e| format!("domain `{s}`: {e}"))?;
-        if host.is_empty() {
-            return Err(format!("domain `{s}` has no host name"));
+        // `http://` alone: every host on the scheme's port, as in Caddy
+        let port = match (port, scheme) {
+            (None, Some(sc)) if host.is_empty() => Some(sc.default_port()),
+            (p, _) => p,
+        };
+        if host.is_empty() && port.is_none() {
+            return Err(format!(
+                "domain `{s}` has no host name and no port; give a host or a port (`:8080`)"
+            ));
         }
-        let host = validate_host(&host, true).map_err(|e| format!("domain `{s}`: {e}"))?;
-        let scheme = scheme.unwrap_or(if port == Some(80) {
-            Scheme::Http
+        // `:8080`: every host on that port; Caddy serves it over plain HTTP
+        // (no name to get a certificate for) unless the port is 443.
+        let host = if host.is_empty() {
+            host
         } else {
-            Scheme::Https
-        });
+            validate_host(&host, true).map_err(|e| format!("domain `{s}`: {e}"))?
+        };
+        let scheme = scheme.unwrap_or(
+            if port == Some(80) || (host.is_empty() && port != Some(443)) {
+                Scheme::Http
+            } else {
+                Scheme::Https
+            },
+        );
         Ok(Site {
             scheme,
             port: port.unwrap_or(scheme.default_port()),
@@ -86,6 +104,18 @@ impl Site {
 
     /// The canonical Caddyfile spelling of this site.
     pub fn address(&self) -> String {
+        if self.host.is_empty() {
+            let implied = if self.port == 443 {
+                Scheme::Https
+            } else {
+                Scheme::Http
+            };
+            return if self.scheme == implied {
+                format!(":{}", self.port)
+            } else {
+                format!("{}://:{}", self.scheme.as_str(), self.port)
+            };
+        }
         if self.port == self.scheme.default_port() {
             match self.scheme {
                 Scheme::Https => self.host.clone(),
@@ -108,8 +138,16 @@ impl Site {
             .to_string()
     }
 
+    /// A site without a host (`:8080`) serves every host on its port.
+    pub fn is_hostless(&self) -> bool {
+        self.host.is_empty()
+    }
+
     /// Does `host` (lower case) match this site's host, as Caddy's host matcher does?
     pub fn matches_host(&self, host: &str) -> bool {
+        if self.is_hostless() {
+            return true;
+        }
         let h = self.host_matcher();
         match h.strip_prefix("*.") {
             Some(suffix) => host
@@ -120,10 +158,12 @@ impl Site {
         }
     }
 
-    /// Sort key: exact hosts before wildcards (Caddy tries more specific hosts first).
-    pub fn sort_key(&self) -> (u16, bool, String, Scheme) {
+    /// Sort key: exact hosts before wildcards, the hostless site last (Caddy
+    /// tries more specific hosts first).
+    pub fn sort_key(&self) -> (u16, bool, bool, String, Scheme) {
         (
             self.port,
+            self.is_hostless(),
             self.is_wildcard(),
             self.host.clone(),
             self.scheme,
@@ -178,6 +218,15 @@ fn validate_host(host: &str, wildcard_ok: bool) -> Result<String, String> {
     if host.parse::<std::net::Ipv4Addr>().is_ok() {
         return Ok(host.to_string());
     }
+    let ascii;
+    let host = if host.is_ascii() {
+        host
+    } else {
+        // An internationalised name: its A-label form, as clients send it.
+        ascii = idna::domain_to_ascii(host)
+            .map_err(|_| format!("`{host}` is not a valid internationalised domain name"))?;
+        ascii.as_str()
+    };
     if host.len() > 253 {
         return Err(format!("host name `{host}` is longer than 253 characters"));
     }
@@ -216,9 +265,10 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    /// Parse `http://host[:port]`, `https://host[:port]`, `host:port` or `unix//path`.
+    /// Parse `http://host[:port]`, `https://host[:port]`, `host:port`,
+    /// `unix//path` or `unix/@abstract`.
     pub fn parse(s: &str) -> Result<Upstream, String> {
-        const FORMS: &str = "expected `http://host:port`, `https://host:port`, `host:port` or `unix//absolute/path`";
+        const FORMS: &str = "expected `http://host:port`, `https://host:port`, `host:port`, `unix//absolute/path` or `unix/@abstract`";
         if s.is_empty() {
             return Err(format!("target is empty; {FORMS}"));
         }
@@ -226,9 +276,10 @@ impl Upstream {
             return Err(format!("target {s:?} contains {c:?}; {FORMS}"));
         }
         if let Some(path) = s.strip_prefix("unix/") {
-            if !path.starts_with('/') || path.len() < 2 {
+            // `unix//abs/path`, or `unix/@name`: a Linux abstract socket.
+            if !(path.starts_with('/') || path.starts_with('@')) || path.len() < 2 {
                 return Err(format!(
-                    "target `{s}`: a unix socket target is `unix/` followed by an absolute path, e.g. `unix//run/app.sock`"
+                    "target `{s}`: a unix socket target is `unix/` followed by an absolute path (`unix//run/app.sock`) or an abstract name (`unix/@app`)"
                 ));
             }
             if let Some(c) = path.chars().find(|c| "{}\"'`\\#;".contains(*c)) {
@@ -308,17 +359,15 @@ impl PathPattern {
         }
         for c in p.chars() {
             let why = match c {
-                c if c.is_whitespace() => Some("a space or line break"),
+                ' ' => None,
+                c if c.is_whitespace() => Some("a tab or line break"),
                 c if c.is_control() => Some("a control character"),
                 '{' | '}' => Some("a brace, which Caddy reads as a block or a placeholder"),
-                '"' | '\'' | '`' => Some("a quote, which would break Caddyfile syntax"),
                 '\\' => Some("a backslash"),
-                '#' => Some("`#`, which starts a Caddyfile comment (and a URL fragment)"),
                 '?' => Some("`?`: the query string is not part of the path"),
                 '[' | ']' => Some("a bracket, which Caddy reads as a glob class"),
-                '%' => Some("`%`: write the decoded character instead of a percent-escape"),
+                '%' => Some("`%`: write the decoded character instead of a percent-escape (a space as a space)"),
                 '<' | '>' | '|' | '^' => Some("a character that is not allowed in a URL path"),
-                c if !c.is_ascii() => Some("a non-ASCII character"),
                 _ => None,
             };
             if let Some(why) = why {
@@ -341,7 +390,11 @@ impl PathPattern {
         }
         Ok(PathPattern {
             pattern: p.to_string(),
-            literal: literal.to_ascii_lowercase(),
+            literal: if literal.is_ascii() {
+                literal.to_ascii_lowercase()
+            } else {
+                literal.to_lowercase()
+            },
             wildcard: star.is_some(),
         })
     }
@@ -366,6 +419,17 @@ impl PathPattern {
         let lit = self.pattern.trim_end_matches('*');
         // `/*` strips nothing (a lone `/` would leave relative paths).
         lit.strip_suffix('/').unwrap_or(lit).to_string()
+    }
+}
+
+/// A Caddyfile token: quoted when it holds a character Caddyfile syntax
+/// cares about (a space, a quote, a backtick, `#`), with `"` escaped. (Braces
+/// and backslashes never get here: paths refuse them.)
+pub fn caddyfile_token(s: &str) -> String {
+    if s.contains([' ', '"', '`', '#', '\'']) {
+        format!("\"{}\"", s.replace('"', "\\\""))
+    } else {
+        s.to_string()
     }
 }
 
@@ -411,6 +475,37 @@ mod tests {
     }
 
     #[test]
+    fn what_caddy_also_accepts() {
+        let any = Site::parse(":8080").expect("hostless");
+        assert_eq!(
+            (any.scheme, any.port, any.address()),
+            (Scheme::Http, 8080, ":8080".into())
+        );
+        assert!(any.matches_host("whatever.test"));
+        assert_eq!(
+            Site::parse("https://:8443").expect("ok").address(),
+            "https://:8443"
+        );
+        let idn = Site::parse("http://Bücher.example:8081").expect("idn");
+        assert_eq!(idn.address(), "http://xn--bcher-kva.example:8081");
+        assert_eq!(
+            Site::parse("xn--bcher-kva.example").expect("ok").host,
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(
+            Upstream::parse("unix/@axios").expect("abstract").dial,
+            "unix/@axios"
+        );
+        let p = PathPattern::parse("/My Photos/*").expect("space");
+        assert!(p.matches("/my photos/x"));
+        assert_eq!(caddyfile_token(&p.pattern), "\"/My Photos/*\"");
+        assert!(PathPattern::parse("/fotos/é*").is_ok());
+        assert_eq!(caddyfile_token("/say \"hi\"#1"), "\"/say \\\"hi\\\"#1\"");
+        assert!(Site::parse(":").is_err());
+        assert!(Upstream::parse("unix/@").is_err());
+    }
+
+    #[test]
     fn upstreams() {
         assert_eq!(
             Upstream::parse("http://127.0.0.1:11434").expect("ok").dial,
@@ -452,7 +547,8 @@ mod tests {
         assert!(e.matches("/api") && !e.matches("/api/"));
         assert_eq!(PathPattern::parse("/api*").expect("ok").strip(), "/api");
         for bad in [
-            "", "api", "/a b", "/a{b}", "/a\"", "/a\nb", "/*/x", "/a//b", "/a/../b", "/a?x", "/é",
+            "", "api", "/a\tb", "/a{b}", "/a\\b", "/a\nb", "/*/x", "/a//b", "/a/../b", "/a?x",
+            "/a%20b",
         ] {
             assert!(PathPattern::parse(bad).is_err(), "{bad:?}");
         }

@@ -1,11 +1,18 @@
-//! Loading a config through Caddy's admin API (`POST /load`).
+//! Caddy's admin API: the running config (`GET /config/`), Caddyfile
+//! adaptation (`POST /adapt`) and loading a config (`POST /load`), over TCP or
+//! a unix socket, with hyper's HTTP/1.1 client.
 //!
-//! `Cache-Control: must-revalidate` makes Caddy reload even when the config is
-//! unchanged. When Caddy rejects a config it answers 4xx/5xx and keeps the
-//! running one.
+//! When Caddy rejects a config it answers 4xx/5xx and keeps the running one.
 
-use std::io::{Read, Write};
 use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The admin endpoint: `http://host:port` or `unix//path`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,12 +31,8 @@ pub enum AdminError {
         #[source]
         source: std::io::Error,
     },
-    #[error("talking to Caddy's admin API at {addr}: {source}")]
-    Io {
-        addr: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("talking to Caddy's admin API at {addr}: {message}")]
+    Http { addr: String, message: String },
     #[error("Caddy's admin API at {addr} sent a malformed reply: {reply}")]
     BadReply { addr: String, reply: String },
     #[error(
@@ -81,73 +84,129 @@ impl Admin {
 
     /// `POST /load` with `body` of `content_type`. Ok on 2xx.
     pub fn load(&self, body: &[u8], content_type: &str) -> Result<(), AdminError> {
+        self.request("POST", "/load", Some((body, content_type)))
+            .map(drop)
+    }
+
+    /// The running config, as Caddy reports it (`GET /config/`).
+    pub fn config(&self) -> Result<Value, AdminError> {
+        let body = self.request("GET", "/config/", None)?;
+        self.json(&body)
+    }
+
+    /// Caddy's own adaptation of a config (`POST /adapt`), without loading it.
+    pub fn adapt(&self, body: &[u8], content_type: &str) -> Result<Value, AdminError> {
+        let reply = self.request("POST", "/adapt", Some((body, content_type)))?;
+        let mut v = self.json(&reply)?;
+        Ok(v.get_mut("result").map(Value::take).unwrap_or(Value::Null))
+    }
+
+    fn json(&self, body: &[u8]) -> Result<Value, AdminError> {
+        serde_json::from_slice(body).map_err(|e| AdminError::BadReply {
+            addr: self.display(),
+            reply: format!(
+                "not JSON ({e}): {}",
+                String::from_utf8_lossy(body)
+                    .chars()
+                    .take(80)
+                    .collect::<String>()
+            ),
+        })
+    }
+
+    /// One request; the reply body on 2xx, [`AdminError::Rejected`] otherwise.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&[u8], &str)>,
+    ) -> Result<Vec<u8>, AdminError> {
         let addr = self.display();
-        let host = match self {
-            Admin::Tcp { host, port } => format!("{host}:{port}"),
-            Admin::Unix { .. } => "localhost".to_string(),
+        let http = |message: String| AdminError::Http {
+            addr: addr.clone(),
+            message,
         };
-        let head = format!(
-            "POST /load HTTP/1.0\r\nHost: {host}\r\nContent-Type: {content_type}\r\nCache-Control: must-revalidate\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        let io = |source| AdminError::Io {
+        let host = match self {
+            Admin::Tcp { host, port } if host.contains(':') => format!("[{host}]:{port}"),
+            Admin::Tcp { host, port } => format!("{host}:{port}"),
+            // Caddy (2.6 to 2.11) accepts an empty Host on a unix socket
+            Admin::Unix { .. } => String::new(),
+        };
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(hyper::header::HOST, host);
+        if let Some((_, ct)) = body {
+            req = req.header(hyper::header::CONTENT_TYPE, ct);
+        }
+        let req = req
+            .body(Full::new(Bytes::copy_from_slice(
+                body.map_or(&[][..], |b| b.0),
+            )))
+            .map_err(|e| http(e.to_string()))?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| http(e.to_string()))?;
+        let connect = |source| AdminError::Connect {
             addr: addr.clone(),
             source,
         };
-        let timeout = Some(Duration::from_secs(60));
-        let reply = match self {
-            Admin::Tcp { host, port } => {
-                let mut s =
-                    std::net::TcpStream::connect((host.as_str(), *port)).map_err(|source| {
-                        AdminError::Connect {
-                            addr: addr.clone(),
-                            source,
-                        }
-                    })?;
-                s.set_read_timeout(timeout).map_err(io)?;
-                s.set_write_timeout(timeout).map_err(io)?;
-                exchange(&mut s, head.as_bytes(), body).map_err(io)?
-            }
-            Admin::Unix { path } => {
-                let mut s = std::os::unix::net::UnixStream::connect(path).map_err(|source| {
-                    AdminError::Connect {
-                        addr: addr.clone(),
-                        source,
+        let (status, reply) = rt.block_on(async {
+            let exchange = async {
+                match self {
+                    Admin::Tcp { host, port } => {
+                        let s = tokio::net::TcpStream::connect((host.as_str(), *port))
+                            .await
+                            .map_err(connect)?;
+                        send(s, req).await.map_err(http)
                     }
-                })?;
-                s.set_read_timeout(timeout).map_err(io)?;
-                s.set_write_timeout(timeout).map_err(io)?;
-                exchange(&mut s, head.as_bytes(), body).map_err(io)?
-            }
-        };
-        let text = String::from_utf8_lossy(&reply);
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse::<u16>().ok())
-            .ok_or_else(|| AdminError::BadReply {
-                addr: addr.clone(),
-                reply: head.chars().take(80).collect(),
-            })?;
+                    Admin::Unix { path } => {
+                        let s = tokio::net::UnixStream::connect(path)
+                            .await
+                            .map_err(connect)?;
+                        send(s, req).await.map_err(http)
+                    }
+                }
+            };
+            tokio::time::timeout(TIMEOUT, exchange)
+                .await
+                .unwrap_or_else(|_| Err(http(format!("no answer within {}s", TIMEOUT.as_secs()))))
+        })?;
         if (200..300).contains(&status) {
-            return Ok(());
+            return Ok(reply);
         }
-        let message = serde_json::from_str::<serde_json::Value>(body)
+        let text = String::from_utf8_lossy(&reply);
+        let message = serde_json::from_str::<Value>(&text)
             .ok()
             .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-            .unwrap_or_else(|| body.trim().to_string());
+            .unwrap_or_else(|| text.trim().to_string());
         Err(AdminError::Rejected { status, message })
     }
 }
 
-fn exchange<S: Read + Write>(s: &mut S, head: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
-    s.write_all(head)?;
-    s.write_all(body)?;
-    s.flush()?;
-    let mut reply = Vec::new();
-    s.read_to_end(&mut reply)?;
-    Ok(reply)
+/// Send `req` on a fresh HTTP/1.1 connection over `io`; (status, body).
+async fn send<S>(io: S, req: Request<Full<Bytes>>) -> Result<(u16, Vec<u8>), String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| e.to_string())?;
+    let driver = tokio::spawn(conn);
+    let res = sender.send_request(req).await.map_err(|e| e.to_string())?;
+    let status = res.status().as_u16();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes()
+        .to_vec();
+    drop(sender);
+    let _ = driver.await;
+    Ok((status, body))
 }
 
 #[cfg(test)]

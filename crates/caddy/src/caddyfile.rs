@@ -12,6 +12,7 @@
 
 use std::fmt::Write;
 
+use crate::addr::caddyfile_token;
 use crate::plan::{Plan, PlannedRoute};
 
 /// A problem with the raw Caddyfile pieces (`--global`, `--extra`).
@@ -90,12 +91,12 @@ fn route(out: &mut String, r: &PlannedRoute) {
     );
     match &r.pattern {
         Some(p) => {
-            let _ = writeln!(out, "\t\thandle {} {{", p.pattern);
+            let _ = writeln!(out, "\t\thandle {} {{", caddyfile_token(&p.pattern));
         }
         None => out.push_str("\t\thandle {\n"),
     }
     if let Some(prefix) = &r.strip {
-        let _ = writeln!(out, "\t\t\turi strip_prefix {prefix}");
+        let _ = writeln!(out, "\t\t\turi strip_prefix {}", caddyfile_token(prefix));
     }
     lines(out, &r.route.handle_config, 3);
     let target = r.upstream.caddyfile();

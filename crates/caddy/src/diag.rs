@@ -16,6 +16,7 @@ pub enum Severity {
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     InvalidName,
+    DuplicateName,
     UnknownKey,
     MissingKey,
     WrongType,
@@ -30,6 +31,7 @@ pub enum Kind {
     Shadowed,
     PriorityIneffective,
     StripLeavesRelativePath,
+    StripIneffective,
     EmptyRegistry,
 }
 

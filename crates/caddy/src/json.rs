@@ -77,15 +77,18 @@ pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<St
         };
         let skip: Vec<String> = sites
             .iter()
-            .filter(|s| s.site.scheme == Scheme::Http)
+            .filter(|s| s.site.scheme == Scheme::Http && !s.site.is_hostless())
             .map(|s| s.site.host_matcher())
             .collect();
         let routes = sites
             .iter()
             .map(|s| SiteRoute {
-                matcher: [HostMatch {
-                    host: [s.site.host_matcher()],
-                }],
+                // a hostless site (`:8080`) serves every host: no matcher
+                matcher: (!s.site.is_hostless()).then(|| {
+                    [HostMatch {
+                        host: [s.site.host_matcher()],
+                    }]
+                }),
                 handle: [Subroute {
                     handler: "subroute",
                     routes: s.routes.iter().map(route).collect(),
@@ -99,6 +102,12 @@ pub fn render(plan: &Plan, base: Option<Value>, bind: Option<&str>) -> Result<St
                 listen: [listen],
                 routes,
                 automatic_https: (!skip.is_empty()).then_some(Skip { skip }),
+                // a hostless HTTPS site (`https://:8443`): TLS on, as Caddy's
+                // adapter does (certificates then come from the base config)
+                tls_connection_policies: sites
+                    .iter()
+                    .any(|s| s.site.is_hostless() && s.site.scheme == Scheme::Https)
+                    .then(|| [Map::new()]),
             },
         );
     }
@@ -166,6 +175,8 @@ struct Server<'a> {
     routes: Vec<SiteRoute<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     automatic_https: Option<Skip>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_connection_policies: Option<[Map<String, Value>; 1]>,
 }
 
 #[derive(Serialize)]
@@ -175,8 +186,8 @@ struct Skip {
 
 #[derive(Serialize)]
 struct SiteRoute<'a> {
-    #[serde(rename = "match")]
-    matcher: [HostMatch; 1],
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matcher: Option<[HostMatch; 1]>,
     handle: [Subroute<'a>; 1],
     terminal: bool,
 }

@@ -11,18 +11,21 @@
 //! - [`caddyfile`] / [`json`]: output forms that Caddy does not reorder.
 //! - [`explain`]: which route serves a URL and why.
 //! - [`admin`]: loading a config through Caddy's admin API.
+//! - [`version`]: the Caddy version in use and what differs between versions.
 
 pub mod addr;
 pub mod admin;
 pub mod caddyfile;
 pub mod diag;
+pub mod dupkeys;
 pub mod explain;
 pub mod json;
 pub mod plan;
 pub mod registry;
+pub mod version;
 
 pub use diag::{Diagnostic, Kind, Severity};
-pub use plan::{plan, Plan};
+pub use plan::{plan, plan_for, Plan};
 pub use registry::{Parsed, RegistryError, Route};
 
 /// Output format of `compose`.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use axios_caddy::version::CaddyVersion;
 use axios_caddy::{admin, explain, registry, ComposeError, ComposeOptions, Format, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -77,10 +78,14 @@ enum Command {
         /// Output file (written atomically); stdout when absent.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        caddy: CaddyArgs,
     },
     /// Report every problem of the registry at once.
     Check {
         routes: PathBuf,
+        #[command(flatten)]
+        caddy: CaddyArgs,
         /// Print a JSON report (diagnostics and the computed order).
         #[arg(long)]
         json: bool,
@@ -88,15 +93,20 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Which route serves a URL, and why.
+    /// Which route serves a URL, what path the upstream receives, and why, as
+    /// the Caddy version in use handles it.
     Explain {
         routes: PathBuf,
         /// e.g. `https://photos.tail1234.ts.net/ollama/api/tags`.
         url: String,
+        /// Print the answer as JSON (route, upstream path, every route tried).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        caddy: CaddyArgs,
     },
-    /// Load the composed config into a running Caddy through its admin API.
+    /// Load the composed config into a running Caddy through its admin API; no
+    /// reload when Caddy already runs exactly that config.
     Apply {
         routes: PathBuf,
         /// Caddy's admin endpoint (`http://host:port` or `unix//path`).
@@ -104,7 +114,37 @@ enum Command {
         admin: String,
         #[command(flatten)]
         args: ComposeArgs,
+        #[command(flatten)]
+        caddy: CaddyArgs,
     },
+}
+
+/// The Caddy version whose behaviour `explain` follows and version-dependent
+/// warnings assume.
+#[derive(clap::Args)]
+struct CaddyArgs {
+    /// The Caddy binary whose version counts (`caddy version`). `explain` runs
+    /// `caddy` from PATH when neither this nor --caddy-version is given; the
+    /// other commands then assume the oldest Caddy users run (2.6.2).
+    #[arg(long, value_name = "PATH", env = "AXIOS_CADDY")]
+    caddy: Option<PathBuf>,
+    /// This Caddy version (e.g. 2.6.2), without running Caddy; wins over --caddy.
+    #[arg(long, value_name = "X.Y.Z")]
+    caddy_version: Option<String>,
+}
+
+impl CaddyArgs {
+    fn version(&self, run_default: bool) -> anyhow::Result<CaddyVersion> {
+        let v = match (&self.caddy_version, &self.caddy) {
+            (Some(v), _) => CaddyVersion::parse_flag(v),
+            (None, Some(p)) => CaddyVersion::detect(p),
+            (None, None) if run_default => CaddyVersion::detect(Path::new("caddy")),
+            (None, None) => Ok(CaddyVersion::OLDEST),
+        };
+        let v = v.map_err(|e| Coded(2, e.to_string()))?;
+        tracing::debug!("following Caddy {v}");
+        Ok(v)
+    }
 }
 
 /// An error with its exit code.
@@ -112,11 +152,9 @@ enum Command {
 #[error("{1}")]
 struct Coded(u8, String);
 
-/// The plan lives until the process exits: leaking it skips freeing every
-/// route one by one at exit (a tenth of the run time on large registries).
-fn load_plan(routes: &Path) -> anyhow::Result<&'static Plan> {
+fn load_plan(routes: &Path, caddy: CaddyVersion) -> anyhow::Result<Plan> {
     let parsed = registry::load(routes).map_err(|e| Coded(2, e.to_string()))?;
-    Ok(Box::leak(Box::new(axios_caddy::plan(parsed))))
+    Ok(axios_caddy::plan_for(parsed, caddy))
 }
 
 fn read(what: &str, path: &Path) -> anyhow::Result<(String, String)> {
@@ -169,9 +207,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             routes,
             args,
             output,
+            caddy,
         } => {
             let opts = options(&args)?;
-            let plan = load_plan(&routes)?;
+            let plan = &load_plan(&routes, caddy.version(false)?)?;
             report_diagnostics(plan);
             let format = args.format.unwrap_or(OutFormat::Caddyfile).into();
             let text = compose(plan, format, &opts)?;
@@ -192,10 +231,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Check {
             routes,
+            caddy,
             json,
             deny_warnings,
         } => {
-            let plan = load_plan(&routes)?;
+            let plan = &load_plan(&routes, caddy.version(false)?)?;
             let errors = plan.errors().count();
             let warnings = plan.warnings().count();
             let failed = errors > 0 || (deny_warnings && warnings > 0);
@@ -227,8 +267,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(u8::from(failed))
         }
-        Command::Explain { routes, url, json } => {
-            let plan = load_plan(&routes)?;
+        Command::Explain {
+            routes,
+            url,
+            json,
+            caddy,
+        } => {
+            let version = caddy.version(true)?;
+            let plan = &load_plan(&routes, version)?;
             if plan.has_errors() {
                 report_diagnostics(plan);
                 return Err(Coded(
@@ -237,7 +283,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 )
                 .into());
             }
-            let ex = explain::explain(plan, &url).map_err(|e| Coded(2, e.to_string()))?;
+            let ex = explain::explain(plan, &url, version).map_err(|e| Coded(2, e.to_string()))?;
             if json {
                 write_stdout(&format!("{}\n", serde_json::to_string_pretty(&ex)?))?;
             } else {
@@ -249,10 +295,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             routes,
             admin,
             args,
+            caddy,
         } => {
             let target = admin::Admin::parse(&admin).map_err(|e| Coded(2, e.to_string()))?;
             let mut opts = options(&args)?;
-            let plan = load_plan(&routes)?;
+            let plan = &load_plan(&routes, caddy.version(false)?)?;
             report_diagnostics(plan);
             let format: Format = match args.format {
                 Some(f) => f.into(),
@@ -302,9 +349,28 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
             };
             let text = compose(plan, format, &opts)?;
+            // Reload only for a change: a reload can reset connections being
+            // accepted at that moment, and activations re-apply the same routes.
+            let caddy_err = |e: admin::AdminError| Coded(3, e.to_string());
+            let wanted = match format {
+                Format::Json => serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| Coded(2, format!("composed JSON does not parse: {e}")))?,
+                Format::Caddyfile => target
+                    .adapt(text.as_bytes(), content_type)
+                    .map_err(caddy_err)?,
+            };
+            let running = target.config().map_err(caddy_err)?;
+            if wanted == running {
+                tracing::info!(
+                    "Caddy at {admin} already runs this config ({} routes on {} sites): not reloaded",
+                    plan.route_count(),
+                    plan.sites.len()
+                );
+                return Ok(0);
+            }
             target
                 .load(text.as_bytes(), content_type)
-                .map_err(|e| Coded(3, e.to_string()))?;
+                .map_err(caddy_err)?;
             tracing::info!(
                 "Caddy at {admin} loaded {} routes on {} sites",
                 plan.route_count(),

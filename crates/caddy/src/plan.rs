@@ -9,38 +9,18 @@
 //! or by `/*` (for the catch-all); `priority` only decides between routes that
 //! cannot match the same request, or reports that it cannot take effect.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::addr::{PathPattern, Scheme, Site, Upstream};
 use crate::diag::{self, Diagnostic, Kind};
 use crate::registry::{Parsed, Route};
+use crate::version::CaddyVersion;
 
-/// FNV-1a: the maps here are keyed by short strings from the user's own
-/// config, so a fast non-keyed hash is fine (SipHash dominated the profile).
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+/// The maps here are keyed by short strings from the user's own config, so a
+/// fast non-keyed hash is fine (SipHash dominated the profile).
+type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// A route with its interpreted fields.
 #[derive(Debug, Clone, Serialize)]
@@ -82,8 +62,15 @@ impl Plan {
     }
 }
 
-/// Validate `parsed` and compute the order. Problems from parsing are carried over.
+/// Validate `parsed` and compute the order, with the warnings that hold for
+/// the oldest Caddy users run ([`CaddyVersion::OLDEST`]).
 pub fn plan(parsed: Parsed) -> Plan {
+    plan_for(parsed, CaddyVersion::OLDEST)
+}
+
+/// Validate `parsed` and compute the order; version-dependent warnings follow
+/// `caddy`. Problems from parsing are carried over.
+pub fn plan_for(parsed: Parsed, caddy: CaddyVersion) -> Plan {
     let Parsed { routes, problems } = parsed;
     let mut diags = problems;
     if routes.is_empty() && diags.is_empty() {
@@ -116,7 +103,7 @@ pub fn plan(parsed: Parsed) -> Plan {
                 s
             }
         };
-        if let Some((i, p)) = interpret(r, site, &mut diags) {
+        if let Some((i, p)) = interpret(r, site, caddy, &mut diags) {
             sites[i].routes.push(p);
         }
     }
@@ -160,6 +147,7 @@ fn order_key(r: &PlannedRoute) -> OrderKey<'_> {
 fn interpret(
     r: Route,
     site: Result<usize, String>,
+    caddy: CaddyVersion,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(usize, PlannedRoute)> {
     let name = r.name.as_str();
@@ -223,8 +211,24 @@ fn interpret(
         return None;
     }
     let pattern = pattern?;
-    if let Some(p) = pattern.as_ref().filter(|p| r.strip_prefix && p.wildcard) {
-        if !p.literal.ends_with('/') {
+    // From 2.11 a stripped path that lost its leading slash gets one back.
+    let relative_possible = !caddy.restores_leading_slash();
+    if let Some(p) = pattern
+        .as_ref()
+        .filter(|p| r.strip_prefix && p.wildcard && relative_possible)
+    {
+        if p.literal.ends_with('/') && p.literal != "/" {
+            // Caddy matches the decoded path but strips from the raw one.
+            diags.push(Diagnostic::warning(
+                Kind::StripLeavesRelativePath,
+                [name],
+                Some("stripPrefix"),
+                format!(
+                    "`{0}` with stripPrefix also matches `{1}%2Fx` (an encoded slash), which Caddy before 2.11 hands to the upstream as `%2Fx`, without a leading slash; make sure the upstream copes, or run Caddy 2.11 or later",
+                    p.pattern, p.strip()
+                ),
+            ));
+        } else if !p.literal.ends_with('/') {
             diags.push(Diagnostic::warning(
                 Kind::StripLeavesRelativePath,
                 [name],
@@ -235,6 +239,22 @@ fn interpret(
                 ),
             ));
         }
+    }
+    if let Some(p) = pattern
+        .as_ref()
+        .filter(|p| r.strip_prefix && !p.pattern.is_ascii())
+    {
+        // Clients send `ü` as `%C3%BC`; Caddy's strip_path_prefix compares each
+        // escape, as one byte, with the prefix's character: it never matches.
+        diags.push(Diagnostic::warning(
+            Kind::StripIneffective,
+            [name],
+            Some("stripPrefix"),
+            format!(
+                "`{}` holds non-ASCII characters, which requests carry percent-encoded; Caddy (2.6 to 2.11) then does not strip the prefix and the upstream receives the whole path; use an ASCII prefix or let the upstream handle it",
+                p.pattern
+            ),
+        ));
     }
     let strip = match (&pattern, r.strip_prefix) {
         (Some(p), true) => Some(p.strip()).filter(|s| !s.is_empty()),

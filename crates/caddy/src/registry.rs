@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Kind};
@@ -17,30 +17,76 @@ use crate::diag::{Diagnostic, Kind};
 /// Default priority of a route (lower is tried first among equally specific routes).
 pub const DEFAULT_PRIORITY: i64 = 500;
 
-/// The keys a route accepts, in the order they are documented.
-pub const KEYS: &[&str] = &[
-    "domain",
-    "path",
-    "target",
-    "priority",
-    "stripPrefix",
-    "extraConfig",
-    "handleConfig",
-];
+/// The route schema: the one definition the typed reader, the list of keys
+/// ([`keys`]) and the check of the NixOS module's options (tests/nix_module.rs)
+/// come from. Unknown keys are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RouteSpec {
+    pub domain: String,
+    /// `None`: the catch-all of its domain.
+    #[serde(default)]
+    pub path: Option<String>,
+    pub target: String,
+    #[serde(default = "default_priority")]
+    pub priority: i64,
+    #[serde(default)]
+    pub strip_prefix: bool,
+    #[serde(default)]
+    pub extra_config: String,
+    #[serde(default)]
+    pub handle_config: String,
+}
+
+/// The keys a route accepts, in the order they are documented (read from
+/// [`RouteSpec`]'s serde definition).
+pub fn keys() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    struct Grab(&'static [&'static str]);
+    impl<'de> de::Deserializer<'de> for &mut Grab {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = fields;
+            Err(de::Error::custom("fields read"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut g = Grab(&[]);
+    let _ = RouteSpec::deserialize(&mut g);
+    g.0
+}
 
 /// One registered route, as given (validated and interpreted by [`crate::plan`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Route {
     pub name: String,
-    pub domain: String,
-    /// `None`: the catch-all of its domain.
-    pub path: Option<String>,
-    pub target: String,
-    pub priority: i64,
-    pub strip_prefix: bool,
-    pub extra_config: String,
-    pub handle_config: String,
+    #[serde(flatten)]
+    pub spec: RouteSpec,
+}
+
+impl std::ops::Deref for Route {
+    type Target = RouteSpec;
+    fn deref(&self) -> &RouteSpec {
+        &self.spec
+    }
+}
+
+impl std::ops::DerefMut for Route {
+    fn deref_mut(&mut self) -> &mut RouteSpec {
+        &mut self.spec
+    }
 }
 
 impl Route {
@@ -48,13 +94,15 @@ impl Route {
     pub fn new(name: &str, domain: &str, path: Option<&str>, target: &str) -> Self {
         Route {
             name: name.to_string(),
-            domain: domain.to_string(),
-            path: path.map(str::to_string),
-            target: target.to_string(),
-            priority: DEFAULT_PRIORITY,
-            strip_prefix: false,
-            extra_config: String::new(),
-            handle_config: String::new(),
+            spec: RouteSpec {
+                domain: domain.to_string(),
+                path: path.map(str::to_string),
+                target: target.to_string(),
+                priority: DEFAULT_PRIORITY,
+                strip_prefix: false,
+                extra_config: String::new(),
+                handle_config: String::new(),
+            },
         }
     }
 }
@@ -129,24 +177,6 @@ pub fn load(path: &Path) -> Result<Parsed, RegistryError> {
     parse(path, &text, InputFormat::detect(path, &text))
 }
 
-/// The fast path: a registry without problems deserialises straight into this.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Typed {
-    domain: String,
-    #[serde(default)]
-    path: Option<String>,
-    target: String,
-    #[serde(default = "default_priority")]
-    priority: i64,
-    #[serde(default)]
-    strip_prefix: bool,
-    #[serde(default)]
-    extra_config: String,
-    #[serde(default)]
-    handle_config: String,
-}
-
 fn default_priority() -> i64 {
     DEFAULT_PRIORITY
 }
@@ -156,7 +186,7 @@ fn valid_name(name: &str) -> bool {
 }
 
 fn fast(text: &str, format: InputFormat) -> Option<Parsed> {
-    let map: std::collections::BTreeMap<String, Typed> = match format {
+    let map: std::collections::BTreeMap<String, RouteSpec> = match format {
         InputFormat::Json => serde_json::from_str(text).ok()?,
         InputFormat::Toml => toml::from_str(text).ok()?,
     };
@@ -165,16 +195,7 @@ fn fast(text: &str, format: InputFormat) -> Option<Parsed> {
     }
     let routes = map
         .into_iter()
-        .map(|(name, t)| Route {
-            name,
-            domain: t.domain,
-            path: t.path,
-            target: t.target,
-            priority: t.priority,
-            strip_prefix: t.strip_prefix,
-            extra_config: t.extra_config,
-            handle_config: t.handle_config,
-        })
+        .map(|(name, spec)| Route { name, spec })
         .collect();
     Some(Parsed {
         routes,
@@ -187,8 +208,15 @@ fn fast(text: &str, format: InputFormat) -> Option<Parsed> {
 /// A registry without problems takes a typed fast path; otherwise the text is
 /// read again generically so that every problem can be reported.
 pub fn parse(path: &Path, text: &str, format: InputFormat) -> Result<Parsed, RegistryError> {
-    if let Some(parsed) = fast(text, format) {
-        return Ok(parsed);
+    // JSON keeps the last of two equal keys without a word; TOML refuses them.
+    let dups = match format {
+        InputFormat::Json => crate::dupkeys::duplicate_keys(path, text),
+        InputFormat::Toml => Vec::new(),
+    };
+    if dups.is_empty() {
+        if let Some(parsed) = fast(text, format) {
+            return Ok(parsed);
+        }
     }
     let value: Value = match format {
         InputFormat::Json => serde_json::from_str(text).map_err(|e| RegistryError::Json {
@@ -219,7 +247,10 @@ pub fn parse(path: &Path, text: &str, format: InputFormat) -> Result<Parsed, Reg
             found: type_name(&value),
         });
     };
-    let mut parsed = Parsed::default();
+    let mut parsed = Parsed {
+        problems: dups,
+        ..Parsed::default()
+    };
     for (name, value) in map {
         if let Some(route) = parse_route(&name, &value, &mut parsed.problems) {
             parsed.routes.push(route);
@@ -248,121 +279,116 @@ fn parse_route(name: &str, value: &Value, problems: &mut Vec<Diagnostic>) -> Opt
             None,
             format!(
                 "a route must be an object with keys {}, found {}",
-                KEYS.join(", "),
+                keys().join(", "),
                 type_name(value)
             ),
         ));
         return None;
     };
-    for key in fields.keys() {
-        if !KEYS.contains(&key.as_str()) {
+    // Read with the schema; on each problem, report it, take the key out (or
+    // put a stand-in for a missing one) and read again, so that every problem
+    // of the route is reported at once.
+    let mut obj = fields.clone();
+    let mut stand_ins: Vec<String> = Vec::new();
+    for _ in 0..=(fields.len() + keys().len()) {
+        let err = match serde_path_to_error::deserialize::<_, RouteSpec>(Value::Object(obj.clone()))
+        {
+            Ok(spec) if problems.len() == before => {
+                return Some(Route {
+                    name: name.to_string(),
+                    spec,
+                })
+            }
+            Ok(_) => return None,
+            Err(e) => e,
+        };
+        let msg = err.inner().to_string();
+        if let Some(key) = quoted_after(&msg, "unknown field `") {
             let squash = |s: &str| -> String {
                 s.chars()
                     .filter(|c| *c != '_' && *c != '-')
                     .collect::<String>()
                     .to_ascii_lowercase()
             };
-            let hint = KEYS
+            let hint = keys()
                 .iter()
-                .find(|k| squash(k) == squash(key))
+                .find(|k| squash(k) == squash(&key))
                 .map(|k| format!(" (did you mean `{k}`?)"))
                 .unwrap_or_default();
             problems.push(Diagnostic::error(
                 Kind::UnknownKey,
                 [name],
-                Some(key),
+                Some(&key),
                 format!(
                     "unknown key `{key}`{hint}; allowed keys: {}",
-                    KEYS.join(", ")
+                    keys().join(", ")
                 ),
             ));
-        }
-    }
-    let domain = get_string(name, fields, "domain", None, problems);
-    let target = get_string(name, fields, "target", None, problems);
-    let path = match fields.get("path") {
-        None | Some(Value::Null) => Some(None),
-        Some(Value::String(s)) => Some(Some(s.clone())),
-        Some(other) => {
-            problems.push(wrong_type(
-                name,
-                "path",
-                "a string or null (catch-all)",
-                other,
-            ));
-            None
-        }
-    };
-    let priority = match fields.get("priority") {
-        None => Some(DEFAULT_PRIORITY),
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-        Some(other) => {
-            problems.push(wrong_type(name, "priority", "an integer", other));
-            None
-        }
-    };
-    let strip_prefix = match fields.get("stripPrefix") {
-        None => Some(false),
-        Some(Value::Bool(b)) => Some(*b),
-        Some(other) => {
-            problems.push(wrong_type(name, "stripPrefix", "a boolean", other));
-            None
-        }
-    };
-    let extra_config = get_string(name, fields, "extraConfig", Some(""), problems);
-    let handle_config = get_string(name, fields, "handleConfig", Some(""), problems);
-    if problems.len() != before {
-        return None;
-    }
-    Some(Route {
-        name: name.to_string(),
-        domain: domain?,
-        path: path?,
-        target: target?,
-        priority: priority?,
-        strip_prefix: strip_prefix?,
-        extra_config: extra_config?,
-        handle_config: handle_config?,
-    })
-}
-
-fn get_string(
-    name: &str,
-    fields: &serde_json::Map<String, Value>,
-    key: &'static str,
-    default: Option<&str>,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<String> {
-    match (fields.get(key), default) {
-        (Some(Value::String(s)), _) => Some(s.clone()),
-        (None, Some(d)) => Some(d.to_string()),
-        (None, None) => {
+            obj.remove(&key);
+        } else if let Some(key) = quoted_after(&msg, "missing field `") {
+            if !stand_ins.contains(&key) {
+                if !fields.contains_key(&key) {
+                    problems.push(Diagnostic::error(
+                        Kind::MissingKey,
+                        [name],
+                        Some(&key),
+                        format!("missing required key `{key}`"),
+                    ));
+                }
+                obj.insert(key.clone(), stand_in(&obj, &key));
+                stand_ins.push(key);
+            } else {
+                return None;
+            }
+        } else {
+            let key = err.path().to_string();
+            let key = key.split('.').next().unwrap_or("").to_string();
+            let found = fields.get(&key).unwrap_or(&Value::Null);
+            let expected = msg
+                .rsplit_once("expected ")
+                .map_or("another type", |(_, e)| e)
+                .replace("i64", "an integer");
             problems.push(Diagnostic::error(
-                Kind::MissingKey,
+                Kind::WrongType,
                 [name],
-                Some(key),
-                format!("missing required key `{key}`"),
+                Some(&key),
+                format!(
+                    "`{key}` must be {expected}, found {} `{}`",
+                    type_name(found),
+                    short(found)
+                ),
             ));
-            None
-        }
-        (Some(other), _) => {
-            problems.push(wrong_type(name, key, "a string", other));
-            None
+            obj.remove(&key)?;
         }
     }
+    None
 }
 
-fn wrong_type(name: &str, key: &str, expected: &str, found: &Value) -> Diagnostic {
-    Diagnostic::error(
-        Kind::WrongType,
-        [name],
-        Some(key),
-        format!(
-            "`{key}` must be {expected}, found {} `{}`",
-            type_name(found),
-            short(found)
-        ),
-    )
+/// The word between `start` and the next backquote in a serde message.
+fn quoted_after(msg: &str, start: &str) -> Option<String> {
+    let rest = msg.split_once(start)?.1;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// A value of the right type for the missing `key` (so that the rest of the
+/// route can still be checked).
+fn stand_in(obj: &serde_json::Map<String, Value>, key: &str) -> Value {
+    let candidates = [
+        Value::String(String::new()),
+        Value::from(0),
+        Value::Bool(false),
+        Value::Null,
+    ];
+    for c in &candidates {
+        let mut o = obj.clone();
+        o.insert(key.to_string(), c.clone());
+        match serde_path_to_error::deserialize::<_, RouteSpec>(Value::Object(o)) {
+            Ok(_) => return c.clone(),
+            Err(e) if e.path().to_string().split('.').next() != Some(key) => return c.clone(),
+            Err(_) => {}
+        }
+    }
+    Value::Null
 }
 
 fn short(v: &Value) -> String {
@@ -438,6 +464,22 @@ mod tests {
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(r.routes[0].path, None);
         assert_eq!(r.routes[0].priority, 1000);
+    }
+
+    #[test]
+    fn keys_come_from_the_schema() {
+        assert_eq!(
+            keys(),
+            [
+                "domain",
+                "path",
+                "target",
+                "priority",
+                "stripPrefix",
+                "extraConfig",
+                "handleConfig"
+            ]
+        );
     }
 
     #[test]

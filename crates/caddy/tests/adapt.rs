@@ -6,7 +6,6 @@ mod common;
 use std::fmt::Write;
 use std::path::Path;
 
-use axios_core::testing::require_tool;
 use common::*;
 
 const OVERLAP: &str = r#"{
@@ -112,7 +111,7 @@ fn assert_orders(caddy: &Path, registry: &str) {
 
 #[test]
 fn adapted_order_matches_for_overlapping_prefixes() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     assert_orders(&caddy, OVERLAP);
@@ -120,7 +119,7 @@ fn adapted_order_matches_for_overlapping_prefixes() {
 
 #[test]
 fn adapted_order_matches_for_generated_registry() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     assert_orders(&caddy, &registry_unique_paths(&generated()));
@@ -128,7 +127,7 @@ fn adapted_order_matches_for_generated_registry() {
 
 #[test]
 fn adapted_order_matches_for_single_route_sites() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     assert_orders(
@@ -139,11 +138,60 @@ fn adapted_order_matches_for_single_route_sites() {
     );
 }
 
+/// What Caddy accepts and the compositor once refused: a hostless `:port`
+/// site, an abstract unix socket, an internationalised name, paths with
+/// spaces and non-ASCII letters; adapted in the same order in both formats.
+#[test]
+fn adapted_order_matches_for_hostless_idn_abstract_and_spaced_routes() {
+    let Some((caddy, _)) = caddy() else {
+        return;
+    };
+    assert_orders(
+        &caddy,
+        r#"{"any":    {"domain": ":8080", "path": null, "target": "unix/@app"},
+            "any_sp": {"domain": ":8080", "path": "/My Photos/*", "target": "127.0.0.1:2", "stripPrefix": true},
+            "named":  {"domain": "http://a.test:8080", "path": "/x/*", "target": "127.0.0.1:3"},
+            "idn":    {"domain": "Bücher.example", "path": "/übersicht/*", "target": "127.0.0.1:4"},
+            "idn_all":{"domain": "bücher.example", "path": null, "target": "unix/@idn"}}"#,
+    );
+}
+
+/// A hostless HTTPS site turns TLS on in both formats; `http://` alone is port 80.
+#[test]
+fn hostless_sites_mean_the_same_in_both_formats() {
+    let Some((caddy, _)) = caddy() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let routes = write(
+        dir.path(),
+        "r.json",
+        r#"{"tls": {"domain": "https://:8443", "target": "127.0.0.1:1"},
+            "plain": {"domain": "http://", "target": "127.0.0.1:2"}}"#,
+    );
+    let adapted = caddy_adapt(&caddy, &compose(&routes, &[]));
+    let ours: serde_json::Value =
+        serde_json::from_str(&compose(&routes, &["--format", "json"])).expect("json");
+    let tls_of = |v: &serde_json::Value, port: &str| -> Vec<bool> {
+        v["apps"]["http"]["servers"]
+            .as_object()
+            .expect("servers")
+            .values()
+            .filter(|s| s["listen"][0].as_str().is_some_and(|l| l.ends_with(port)))
+            .map(|s| s.get("tls_connection_policies").is_some())
+            .collect()
+    };
+    assert_eq!(tls_of(&adapted, ":8443"), [true], "{adapted}");
+    assert_eq!(tls_of(&ours, ":8443"), [true], "{ours}");
+    assert_eq!(tls_of(&adapted, ":80"), [false], "{adapted}");
+    assert_eq!(tls_of(&ours, ":80"), [false], "{ours}");
+}
+
 /// The problem this crate exists for, shown on the real Caddy: top-level
 /// `handle` blocks are re-sorted by the adapter, whatever their source order.
 #[test]
 fn real_caddy_reorders_top_level_handle_blocks() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     let text = "http://a.test:18080 {\n\thandle /a {\n\t\trespond 1\n\t}\n\thandle /abc/* {\n\t\trespond 2\n\t}\n\thandle /api {\n\t\trespond 3\n\t}\n\thandle /api* {\n\t\trespond 4\n\t}\n}\n";
@@ -188,7 +236,7 @@ fn json_and_toml_registries_compose_identically() {
 /// `stripPrefix` removes what Caddy's own `handle_path` would remove.
 #[test]
 fn strip_prefix_is_what_handle_path_strips() {
-    let Some(caddy) = require_tool("caddy") else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
     for pattern in [

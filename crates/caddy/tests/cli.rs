@@ -66,9 +66,9 @@ fn field_problems_are_all_reported_with_route_and_key() {
       "empty_dom": {"domain": "", "target": "127.0.0.1:1"},
       "bad_target":{"domain": "b.test", "target": "just-a-name"},
       "path_target":{"domain": "b.test", "path": "/p/*", "target": "http://127.0.0.1:1/sub"},
-      "space":     {"domain": "c.test", "path": "/a b/*", "target": "127.0.0.1:1"},
+      "tab":       {"domain": "c.test", "path": "/a\tb/*", "target": "127.0.0.1:1"},
       "brace":     {"domain": "c.test", "path": "/a{b}", "target": "127.0.0.1:1"},
-      "quote":     {"domain": "c.test", "path": "/a\"b", "target": "127.0.0.1:1"},
+      "backslash": {"domain": "c.test", "path": "/a\\b", "target": "127.0.0.1:1"},
       "newline":   {"domain": "c.test", "path": "/a\nb", "target": "127.0.0.1:1"},
       "relative":  {"domain": "c.test", "path": "app/*", "target": "127.0.0.1:1"},
       "midstar":   {"domain": "c.test", "path": "/a/*/b", "target": "127.0.0.1:1"},
@@ -82,15 +82,19 @@ fn field_problems_are_all_reported_with_route_and_key() {
         ("no_domain", "domain", "missing required key"),
         ("bad_types", "priority", "must be an integer"),
         ("bad_types", "stripPrefix", "must be a boolean"),
-        ("bad_types", "path", "a string or null"),
+        (
+            "bad_types",
+            "path",
+            "`path` must be a string, found an integer",
+        ),
         ("typo", "strip_prefix", "did you mean `stripPrefix`"),
         ("bad_domain", "domain", "no spaces"),
         ("empty_dom", "domain", "domain is empty"),
         ("bad_target", "target", "needs a port"),
         ("path_target", "target", "has a path"),
-        ("space", "path", "a space"),
+        ("tab", "path", "a tab"),
         ("brace", "path", "a brace"),
-        ("quote", "path", "a quote"),
+        ("backslash", "path", "a backslash"),
         ("newline", "path", "line break"),
         ("relative", "path", "must start with `/`"),
         ("midstar", "path", "only supported as the last character"),
@@ -105,7 +109,7 @@ fn field_problems_are_all_reported_with_route_and_key() {
     }
     assert_contains(&out, "16 error(s)");
     let err = compose_refuses(d.path(), &p, 1);
-    assert_contains(&err, "route `space`, key `path`");
+    assert_contains(&err, "route `tab`, key `path`");
 }
 
 #[test]
@@ -244,6 +248,62 @@ fn bad_fragments_and_flags_are_usage_errors() {
 }
 
 #[test]
+fn duplicate_route_names_and_keys_are_refused_with_both_lines() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let text = "{\n  \"immich\": {\"domain\": \"a.test\", \"target\": \"127.0.0.1:2283\"},\n  \"ollama\": {\"domain\": \"a.test\", \"path\": \"/o/*\",\n     \"target\": \"127.0.0.1:1\", \"target\": \"127.0.0.1:2\"},\n  \"immich\": {\"domain\": \"a.test\", \"target\": \"127.0.0.1:9999\"}\n}\n";
+    let p = write(d.path(), "r.json", text);
+    let o = run(&["check", utf8(&p)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("error: route `immich`: defined twice, on lines 2 and 5 of"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "error: route `ollama`, key `target`: `target` is given twice, on lines 4 and 4"
+        ),
+        "{out}"
+    );
+    compose_refuses(d.path(), &p, 1);
+}
+
+#[test]
+fn check_warns_when_stripping_can_leave_a_relative_path() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let o = check(
+        d.path(),
+        "r.json",
+        r#"{"ollama": {"domain": "a.test", "path": "/ollama/*", "target": "127.0.0.1:1", "stripPrefix": true},
+            "fotos": {"domain": "a.test", "path": "/fotos-ü/*", "target": "127.0.0.1:1", "stripPrefix": true}}"#,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    // (e2e: live Caddy sends `/fotos-%C3%BC/x` upstream unstripped)
+    assert_contains(
+        &stdout(&o),
+        "warning: route `fotos`, key `stripPrefix`: `/fotos-ü/*` holds non-ASCII characters",
+    );
+    // Without a version: the oldest Caddy users run (2.6.2).
+    assert_contains(
+        &stdout(&o),
+        "warning: route `ollama`, key `stripPrefix`: `/ollama/*` with stripPrefix also matches `/ollama%2Fx`",
+    );
+    // From 2.11 the stripped path gets its leading slash back: no such warning then.
+    let p = d.path().join("r.json");
+    let o = run(&["check", utf8(&p), "--caddy-version", "2.11.7"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("%2Fx"), "{}", stdout(&o));
+    let o = run(&["check", utf8(&p), "--caddy-version", "2.10.0"]);
+    assert_contains(
+        &stdout(&o),
+        "`/ollama/*` with stripPrefix also matches `/ollama%2Fx`",
+    );
+    let o = run(&["check", utf8(&p), "--caddy-version", "banana"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(&stderr(&o), "`banana` is not a Caddy version");
+}
+
+#[test]
 fn explain_says_why() {
     let d = tempfile::tempdir().expect("tempdir");
     let p = write(
@@ -256,6 +316,8 @@ fn explain_says_why() {
         "explain",
         path,
         "https://photos.tail1234.ts.net/ollama/api/tags",
+        "--caddy-version",
+        "2.6.2",
     ]);
     assert!(o.status.success());
     let out = stdout(&o);
@@ -263,12 +325,42 @@ fn explain_says_why() {
         out.contains("route `ollama`") && out.contains("(upstream path /api/tags)"),
         "{out}"
     );
-    let o = run(&["explain", path, "photos.tail1234.ts.net/ollama"]);
+    let o = run(&[
+        "explain",
+        path,
+        "photos.tail1234.ts.net/ollama",
+        "--caddy-version",
+        "2.10.0",
+    ]);
     let out = stdout(&o);
     assert_contains(&out, "route `immich`");
     assert_contains(&out, "does not start with `/ollama/`");
-    let o = run(&["explain", path, "https://other.test/"]);
+    let o = run(&[
+        "explain",
+        path,
+        "https://other.test/",
+        "--caddy-version",
+        "2.11.7",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert_contains(&stdout(&o), "matches none of the sites");
-    assert_eq!(run(&["explain", path, "ftp://x/"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["explain", path, "ftp://x/", "--caddy-version", "2.6.2"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // IPv6 hosts (once refused: "port `1]` is not a number"), the version from a named binary.
+    let o = run(&["explain", path, "http://[::1]/", "--caddy-version", "2.6.2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_contains(&stdout(&o), "no site listens on http:80");
+    let o = run(&[
+        "explain",
+        path,
+        "https://photos.tail1234.ts.net/",
+        "--caddy",
+        "/nonexistent/caddy",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_contains(&stderr(&o), "cannot run `/nonexistent/caddy version`");
 }

@@ -16,6 +16,14 @@ fn nixpkgs_lib() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib"))
+        })
+        .filter(|p| p.join("lib").is_dir())
+        // where tests/nix/run finds it on the project's machines and in CI
+        .or_else(|| {
+            Some(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../../shared/vendor/nixpkgs-lib"),
+            )
         })?;
     p.join("lib").is_dir().then_some(p)
 }
@@ -38,7 +46,7 @@ const HOST: &str = r#"{
 /// test is skipped) when one is missing.
 fn prerequisites() -> Option<(PathBuf, PathBuf)> {
     require_tool("nix-instantiate")?;
-    let caddy = require_tool("caddy")?;
+    let (caddy, _) = caddy()?;
     let Some(lib) = nixpkgs_lib() else {
         eprintln!(
             "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
@@ -188,4 +196,46 @@ fn module_build_command_fails_on_caddyfile_text_caddy_rejects() {
     };
     assert!(!o.status.success());
     assert_contains(&stderr(&o), "no_such_subdirective");
+}
+
+/// The module's route options are the route schema of the program (one
+/// definition: `registry::RouteSpec`).
+#[test]
+fn module_route_options_are_the_route_schema() {
+    let Some((_caddy, lib)) = prerequisites() else {
+        return;
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let expr = format!(
+        r#"let
+  lib = import {lib}/lib;
+  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
+  e = h.evalNixos [ h.axios.nixosModules.services {{ }} ];
+in builtins.filter (n: n != "_module") (builtins.attrNames (e.options.selfHosted.caddy.routes.type.getSubOptions [ ]))"#,
+        lib = lib.display(),
+        root = root.display(),
+    );
+    let o = Command::new("nix-instantiate")
+        .args([
+            "--eval",
+            "--strict",
+            "--json",
+            "--readonly-mode",
+            "-E",
+            &expr,
+        ])
+        .output()
+        .expect("nix-instantiate");
+    assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
+    let mut options: Vec<String> = serde_json::from_slice(&o.stdout).expect("json");
+    let mut keys: Vec<String> = axios_caddy::registry::keys()
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    options.sort();
+    keys.sort();
+    assert_eq!(
+        options, keys,
+        "nixos/services/caddy.nix route options vs registry::RouteSpec"
+    );
 }

@@ -69,6 +69,8 @@ in
       steam = c.programs.steam.enable;
       wivrn = c.services.wivrn.enable;
       ollama = { inherit (c.services.ollama) rocmOverrideGfx loadModels; pkg = c.services.ollama.package.pname; };
+      # axios-ollama-preload pulls and warms them instead of loadModels
+      preloadModels = c.environment.etc."axios/ollama/preload.toml".source.env.passthru.settings.models;
       libvirt = c.virtualisation.libvirtd.enable;
       ollamaRoute = { inherit (c.selfHosted.caddy.routes.ollama) domain path target; };
       caddyCertUser = c.services.tailscale.permitCertUid;
@@ -82,9 +84,10 @@ in
       msi = true;
       steam = true;
       wivrn = true;
-      ollama = { rocmOverrideGfx = "11.0.0"; loadModels = [ "qwen3:14b" "qwen3:4b" ]; pkg = "ollama-rocm"; };
+      ollama = { rocmOverrideGfx = "11.0.0"; loadModels = [ ]; pkg = "ollama-rocm"; };
+      preloadModels = [ "qwen3:14b" "qwen3:4b" ];
       libvirt = true;
-      ollamaRoute = { domain = "desktop.tail1234.ts.net"; path = "/ollama/*"; target = "http://127.0.0.1:11434"; };
+      ollamaRoute = { domain = "desktop.tail1234.ts.net"; path = "/ollama/*"; target = "http://127.0.0.1:11435"; };
       caddyCertUser = "caddy";
       registry = [ "ollama" ];
       groups = [ "audio" "gamemode" "input" "kvm" "libvirtd" "networkmanager" "podman" "video" "wheel" ];

@@ -66,7 +66,7 @@ in
   };
   testPackages = {
     expr = { names = builtins.attrNames ps.packages; default = ps.packages.default.pname; };
-    expected = { names = [ "axios" "axios-bisync" "axios-caddy" "axios-gpu" "axios-pwa-apps" "axios-vr" "axios-workspace" "default" ]; default = "axios-workspace"; };
+    expected = { names = [ "axios" "axios-bisync" "axios-caddy" "axios-gpu" "axios-ollama" "axios-pwa-apps" "axios-vr" "axios-workspace" "default" ]; default = "axios-workspace"; };
   };
   testPackagesPwaApps = {
     # packages.<system>.axios-pwa-apps: the overlay's package, for every system

@@ -70,7 +70,9 @@ in
   testDevShells = {
     expr = {
       names = builtins.attrNames shells;
-      project = map (n: hasIn n shells.default.packages) [ "cargo" "cargo-nextest" "caddy" "rclone" "dbus" "systemd" "nix" "nixpkgs-fmt" "deadnix" "python3" ];
+      project = map (n: hasIn n shells.default.packages) [ "cargo" "cargo-nextest" "caddy" "rclone" "dbus" "systemd" "nix" "nixpkgs-fmt" "deadnix" "python3-env" ];
+      # the official Ollama client for crates/ollama's tests
+      ollamaClient = builtins.any (p: (p.name or null) == "python3-env" && hasIn "python3-ollama" p.packages) shells.default.packages;
       nixpkgsLib = shells.default.NIXPKGS_LIB == toString pkgs.path;
       hm = shells.default.HOME_MANAGER_SRC;
       options = shells.default.NIXOS_OPTIONS.name;
@@ -82,6 +84,7 @@ in
     expected = {
       names = [ "default" "dotnet" "qml" "rust" "zig" ];
       project = [ true true true true true true true true true true ];
+      ollamaClient = true;
       nixpkgsLib = true;
       hm = "/hm-src";
       options = "nixos-options.json";

@@ -69,10 +69,11 @@ in
       ollama = {
         domain = "desk.tail1234.ts.net";
         path = "/ollama/*";
-        target = "http://127.0.0.1:11434";
+        # axios-ollama proxy (nixos/ai), which keeps the prefix and rewrites Host
+        target = "http://127.0.0.1:11435";
         priority = 100;
-        stripPrefix = true;
-        extraConfig = "header_up Host 127.0.0.1:11434";
+        stripPrefix = false;
+        extraConfig = "";
         handleConfig = "";
       };
     };
@@ -90,7 +91,7 @@ in
       inherit (configFile) name;
       tools = map (p: p.pname) configFile.env.nativeBuildInputs;
       routes = configFile.env.passthru.routes == routesFile;
-      check = lib.hasInfix "axios-caddy check ${routesFile}" configFile.buildCommand;
+      check = lib.hasInfix "axios-caddy check ${routesFile} --caddy caddy\n" configFile.buildCommand;
       compose = lib.hasInfix "axios-caddy compose ${routesFile} --global " configFile.buildCommand;
       out = lib.hasInfix "-o $out\n" configFile.buildCommand;
       adapt = lib.hasInfix "caddy adapt --adapter caddyfile --config $out" configFile.buildCommand;
@@ -120,6 +121,12 @@ in
 
   testToolInstalled = {
     expr = hasPackage "axios-caddy" full.config.environment.systemPackages;
+    expected = true;
+  };
+
+  # `axios-caddy explain` answers for the Caddy the system runs
+  testExplainFollowsSystemCaddy = {
+    expr = builtins.match ".*/bin/caddy" full.config.environment.variables.AXIOS_CADDY != null;
     expected = true;
   };
 

@@ -11,6 +11,16 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_axios-caddy");
 
+/// The real Caddy on PATH (tests/run-all puts each newer version first) and its
+/// version, printed so that every run says what it ran against. None (skip)
+/// when Caddy is missing, a failure under CI=true.
+pub fn caddy() -> Option<(PathBuf, axios_caddy::version::CaddyVersion)> {
+    let caddy = axios_core::testing::require_tool("caddy")?;
+    let v = axios_caddy::version::CaddyVersion::detect(&caddy).expect("caddy version");
+    eprintln!("running against Caddy {v} ({})", caddy.display());
+    Some((caddy, v))
+}
+
 pub fn run(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
@@ -80,9 +90,8 @@ pub fn effective_order(config: &Value) -> Vec<(String, String, Vec<Option<String
     for srv in servers.values() {
         let listen = srv["listen"][0].as_str().expect("listen").to_string();
         for site in srv["routes"].as_array().expect("routes") {
-            let Some(host) = site["match"][0]["host"][0].as_str() else {
-                continue;
-            };
+            // a site without a host matcher (`:8080`) serves every host
+            let host = site["match"][0]["host"][0].as_str().unwrap_or("");
             let mut routes = subroutes(site);
             // Descend through wrappers: a single unmatched route holding a subroute.
             while routes.len() == 1 && routes[0].get("match").is_none() {
@@ -149,13 +158,33 @@ pub fn compositor_order(routes: &Path) -> Vec<(String, String, Vec<Option<String
     out
 }
 
+/// Poll `cond` until it holds (up to 10 s): right after `/load` returns, a new
+/// connection can still be accepted by the old config's server for a moment
+/// (seen on 2.6.2), so a check of the new routes waits for them to take over.
+pub fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A free loopback port (bind, read, release).
+///
+/// Taken below Linux's ephemeral range (32768-60999): the load test's client
+/// connections take their source ports from there, and one of them could
+/// grab a port between this pick and Caddy's bind. Random, since nextest runs
+/// every test in its own process.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    use std::hash::{BuildHasher, Hasher};
+    loop {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let port = 20_000 + (h.finish() % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A tiny HTTP upstream that answers `id=<id> path=<request target> host=<Host>`.
@@ -170,6 +199,20 @@ pub fn upstream_tcp(id: &str) -> u16 {
         }
     });
     port
+}
+
+/// The same on a Linux abstract unix socket (`unix/@name` in Caddy).
+pub fn upstream_abstract(id: &str, name: &str) {
+    use std::os::linux::net::SocketAddrExt;
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name).expect("abstract name");
+    let l = std::os::unix::net::UnixListener::bind_addr(&addr).expect("bind abstract upstream");
+    let id = id.to_string();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let id = id.clone();
+            std::thread::spawn(move || serve(s, &id));
+        }
+    });
 }
 
 /// The same on a unix socket.

@@ -47,7 +47,8 @@
       enable = true;
       rocmOverrideGfx = "11.0.0";
       models = [ "qwen3:14b" "qwen3:4b" ];
-      ollamaReverseProxy.enable = true;
+      # the proxy checks this bearer token (a secret outside the store, e.g. agenix)
+      ollamaReverseProxy = { enable = true; tokenFile = "/run/agenix/ollama-token"; };
     };
     # the *.ts.net certificate comes from Tailscale
     axios.networking.tailscale.enable = true;
