@@ -48,6 +48,12 @@ enum Command {
         /// Caddy's admin endpoint.
         #[arg(long, value_name = "ADDR", env = "AXIOS_CADDY_ADMIN", default_value = axios_cli::health::CADDY_ADMIN)]
         caddy_admin: String,
+        /// axios-ollama's preload config [default: ROOT/etc/axios/ollama/preload.toml].
+        #[arg(long, value_name = "FILE", env = "AXIOS_OLLAMA_PRELOAD_CONFIG")]
+        ollama_preload_config: Option<PathBuf>,
+        /// axios-ollama's proxy config [default: ROOT/etc/axios/ollama/proxy.toml].
+        #[arg(long, value_name = "FILE", env = "AXIOS_OLLAMA_PROXY_CONFIG")]
+        ollama_proxy_config: Option<PathBuf>,
         /// The user's axios-bisync config [default: ROOT/$XDG_CONFIG_HOME/axios/bisync.toml].
         #[arg(long, value_name = "FILE", env = "AXIOS_BISYNC_CONFIG")]
         bisync_config: Option<PathBuf>,
@@ -55,7 +61,7 @@ enum Command {
         /// files come from HOME and the XDG variables, as for axios-vr.
         #[arg(long, value_name = "FILE", env = "AXIOS_VR_CONFIG")]
         vr_config: Option<PathBuf>,
-        /// Seconds to wait for Caddy and each upstream.
+        /// Seconds to wait for Caddy, each upstream, Ollama and its proxy.
         #[arg(long, value_name = "SECS", default_value_t = 3.0)]
         timeout: f64,
         /// Hardware report only: check no domain.
@@ -130,6 +136,8 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             caddy_routes,
             caddy_admin,
             bisync_config,
+            ollama_preload_config,
+            ollama_proxy_config,
             gpu_prime_check,
             gpu_state_dir,
             vr_config,
@@ -166,6 +174,10 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                         Some(root.base().to_path_buf()),
                     )
                     .ok(),
+                    ollama_preload: ollama_preload_config
+                        .unwrap_or_else(|| under_root(axios_cli::health::OLLAMA_PRELOAD)),
+                    ollama_proxy: ollama_proxy_config
+                        .unwrap_or_else(|| under_root(axios_cli::health::OLLAMA_PROXY)),
                     root: root.clone(),
                     caddy_routes: caddy_routes
                         .unwrap_or_else(|| under_root(axios_cli::health::CADDY_ROUTES)),

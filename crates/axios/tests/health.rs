@@ -40,6 +40,8 @@ fn doctor_at(root: &str, home: &Path, args: &[&str]) -> Output {
         .env_remove("AXIOS_BISYNC_CONFIG")
         .env_remove("AXIOS_GPU_PRIME_CHECK")
         .env_remove("AXIOS_GPU_STATE_DIR")
+        .env_remove("AXIOS_OLLAMA_PRELOAD_CONFIG")
+        .env_remove("AXIOS_OLLAMA_PROXY_CONFIG")
         .env_remove("AXIOS_VR_CONFIG")
         .env_remove("XR_RUNTIME_JSON")
         .env_remove("XDG_CONFIG_DIRS")
@@ -99,7 +101,7 @@ fn nothing_configured_is_fine() {
         .iter()
         .filter_map(|d| d["domain"].as_str())
         .collect();
-    assert_eq!(names, ["gpu", "caddy", "bisync", "vr"]);
+    assert_eq!(names, ["gpu", "caddy", "ollama", "bisync", "vr"]);
     assert!(
         domains.iter().all(|d| d["configured"] == false),
         "{domains:?}"
@@ -110,10 +112,11 @@ fn nothing_configured_is_fine() {
     assert!(source(0).contains("vm-no-gpu/run/axios-gpu/check-prime.json"));
     assert!(source(0).ends_with("vm-no-gpu/var/lib/axios-gpu"));
     assert!(source(1).ends_with("vm-no-gpu/etc/axios/caddy-routes.json"));
-    assert!(source(3).ends_with("vm-no-gpu/etc/axios/vr.toml"));
+    assert!(source(2).ends_with("vm-no-gpu/etc/axios/ollama/proxy.toml"));
+    assert!(source(4).ends_with("vm-no-gpu/etc/axios/vr.toml"));
     let o = doctor(home.path(), &[]);
     let t = String::from_utf8_lossy(&o.stdout);
-    for d in ["gpu     ", "caddy   ", "bisync  ", "vr      "] {
+    for d in ["gpu     ", "caddy   ", "ollama  ", "bisync  ", "vr      "] {
         assert!(t.contains(&format!("{d}not configured")), "{t}");
     }
 }
@@ -1076,6 +1079,8 @@ fn fifos_instead_of_files_do_not_hang() {
         ("--caddy-routes", "caddy", "error"),
         ("--bisync-config", "bisync", "error"),
         ("--vr-config", "vr", "error"),
+        ("--ollama-preload-config", "ollama", "error"),
+        ("--ollama-proxy-config", "ollama", "error"),
     ] {
         let v = json(&doctor(home.path(), &["--json", flag, &ff]));
         assert!(
@@ -1091,4 +1096,223 @@ fn fifos_instead_of_files_do_not_hang() {
 fn mkfifo(path: &Path) {
     let st = Command::new("mkfifo").arg(path).status().expect("mkfifo");
     assert!(st.success(), "mkfifo {}", path.display());
+}
+
+// ---- Ollama --------------------------------------------------------------
+
+/// The axios-ollama crate's fake Ollama (python3, standard library only); killed on drop.
+struct FakeOllama(Child, u16);
+
+impl FakeOllama {
+    fn start(py: &Path) -> FakeOllama {
+        use std::io::BufRead;
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../ollama/tests/support/fake_ollama.py");
+        let mut child = Command::new(py)
+            .arg(script)
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start fake ollama");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("port line");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("fake ollama said {line:?}"));
+        FakeOllama(child, port)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.1)
+    }
+
+    /// `POST /api/generate` with keep_alive 0: Ollama unloads the model.
+    fn unload(&self, model: &str) {
+        let body = format!(r#"{{"model": "{model}", "keep_alive": 0}}"#);
+        let mut s = TcpStream::connect(("127.0.0.1", self.1)).expect("connect");
+        write!(
+            s,
+            "POST /api/generate HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut r = String::new();
+        let _ = s.read_to_string(&mut r);
+        assert!(
+            r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200"),
+            "{r}"
+        );
+    }
+}
+
+impl Drop for FakeOllama {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn ollama_models_warm_and_proxy_healthy() {
+    let Some(py) = require_tool("python3") else {
+        return;
+    };
+    let home = tempfile::tempdir().expect("home");
+    let fake = FakeOllama::start(&py);
+    let proxy_port = dead_port();
+    let preload = home.path().join("preload.toml");
+    let proxy = home.path().join("proxy.toml");
+    let preload_toml = |keep_alive: &str| {
+        format!(
+            "version = 1\nurl = \"{}\"\nmodels = [\"qwen3:4b\", \"nomic-embed-text\", \"llama3.2:1b\"]\nkeep_alive = \"{keep_alive}\"\n",
+            fake.url()
+        )
+    };
+    std::fs::write(&preload, preload_toml("-1")).expect("preload");
+    std::fs::write(
+        &proxy,
+        format!(
+            "version = 1\nlisten = \"127.0.0.1:{proxy_port}\"\nupstream = \"{}\"\nprefix = \"/ollama\"\n",
+            fake.url()
+        ),
+    )
+    .expect("proxy");
+    let (pre, pro) = (preload.display().to_string(), proxy.display().to_string());
+    let args = [
+        "--json",
+        "--ollama-preload-config",
+        &pre,
+        "--ollama-proxy-config",
+        &pro,
+    ];
+
+    // Ollama up, nothing pulled, the proxy not running
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(4), "{v}");
+    assert!(
+        has(&v, "ok", "ollama", "answers at http://127.0.0.1"),
+        "{v}"
+    );
+    for m in ["qwen3:4b", "nomic-embed-text", "llama3.2:1b"] {
+        assert!(
+            has(&v, "warning", &format!("model {m}"), "not pulled"),
+            "{v}"
+        );
+    }
+    let proxy_subject = format!("proxy 127.0.0.1:{proxy_port}");
+    assert!(
+        has(
+            &v,
+            "error",
+            &proxy_subject,
+            "does not answer /ollama/healthz"
+        ),
+        "{v}"
+    );
+    assert!(
+        fix_of(&v, "error", &proxy_subject).contains("axios-ollama-proxy"),
+        "{v}"
+    );
+
+    // the real proxy and a real preload of two of the three models
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let pcfg = axios_ollama::config::load_proxy(&proxy).expect("proxy config");
+    let state = std::sync::Arc::new(axios_ollama::proxy::State::from_config(&pcfg).expect("state"));
+    let listen = axios_ollama::proxy::Listen::parse(&pcfg.listen).expect("listen");
+    let listener = rt
+        .block_on(axios_ollama::proxy::Listener::bind(&listen))
+        .expect("bind");
+    rt.spawn(axios_ollama::proxy::run(
+        listener,
+        state,
+        Duration::from_secs(1),
+        std::future::pending(),
+    ));
+    let mut cfg = axios_ollama::config::load_preload(&preload).expect("preload config");
+    cfg.models.truncate(2);
+    let summary = rt
+        .block_on(axios_ollama::preload::preload(
+            &cfg,
+            std::sync::Arc::new(axios_ollama::preload::Silent),
+        ))
+        .expect("preload");
+    assert!(summary.ok, "{summary:?}");
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(3), "{v}");
+    assert!(has(&v, "ok", "model qwen3:4b", "present and warm"), "{v}");
+    assert!(
+        has(&v, "ok", "model nomic-embed-text", "present and warm"),
+        "{v}"
+    );
+    assert!(has(&v, "warning", "model llama3.2:1b", "not pulled"), "{v}");
+    assert!(
+        has(&v, "ok", &proxy_subject, "answers /ollama/healthz"),
+        "{v}"
+    );
+
+    // unloaded although keep_alive = -1: cold is a warning; with a finite keep_alive, normal
+    fake.unload("qwen3:4b");
+    let v = json(&doctor(home.path(), &args));
+    assert!(
+        has(&v, "warning", "model qwen3:4b", "not loaded (cold)"),
+        "{v}"
+    );
+    std::fs::write(&preload, preload_toml("5m")).expect("preload");
+    let v = json(&doctor(home.path(), &args));
+    assert!(has(&v, "info", "model qwen3:4b", "keep_alive = 5m"), "{v}");
+
+    // Ollama gone: an error; the proxy still answers its own health check
+    drop(fake);
+    let o = doctor(home.path(), &args);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(4), "{v}");
+    assert!(has(&v, "error", "ollama", "does not answer at"), "{v}");
+    assert!(
+        fix_of(&v, "error", "ollama").contains("systemctl start ollama"),
+        "{v}"
+    );
+    assert!(
+        has(&v, "ok", &proxy_subject, "answers /ollama/healthz"),
+        "{v}"
+    );
+}
+
+#[test]
+fn ollama_configs_that_do_not_parse_are_named() {
+    let home = tempfile::tempdir().expect("home");
+    let preload = home.path().join("preload.toml");
+    let proxy = home.path().join("proxy.toml");
+    std::fs::write(&preload, "version = 1\nmodels = [\"bad name!\"]\n").expect("w");
+    std::fs::write(&proxy, "version = 1\nlisten = \"0.0.0.0:80\"\n").expect("w");
+    let (pre, pro) = (preload.display().to_string(), proxy.display().to_string());
+    let o = doctor(
+        home.path(),
+        &[
+            "--json",
+            "--ollama-preload-config",
+            &pre,
+            "--ollama-proxy-config",
+            &pro,
+        ],
+    );
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(4), "{v}");
+    assert!(has(&v, "error", &pre, "bad name!"), "{v}");
+    assert!(has(&v, "error", &pro, "without a token_file"), "{v}");
+    // only one given: the other is simply not there
+    let o = doctor(home.path(), &["--json", "--ollama-proxy-config", &pro]);
+    let v = json(&o);
+    assert!(
+        findings(&v)
+            .iter()
+            .all(|(d, _, sub, _)| d != "ollama" || sub == &pro),
+        "{v}"
+    );
 }

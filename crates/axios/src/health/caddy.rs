@@ -186,7 +186,7 @@ fn get(admin: &Admin, path: &str, timeout: Duration) -> std::io::Result<u16> {
     status_of(&reply)
 }
 
-fn connect(dial: &str, timeout: Duration) -> std::io::Result<TcpStream> {
+pub(super) fn connect(dial: &str, timeout: Duration) -> std::io::Result<TcpStream> {
     let mut last = std::io::Error::new(
         std::io::ErrorKind::NotFound,
         format!("{dial} resolves to no address"),
@@ -234,7 +234,7 @@ fn exchange<S: Read + Write>(s: &mut S, host: &str, path: &str) -> std::io::Resu
     Ok(buf)
 }
 
-fn status_of(reply: &[u8]) -> std::io::Result<u16> {
+pub(super) fn status_of(reply: &[u8]) -> std::io::Result<u16> {
     let line = String::from_utf8_lossy(reply);
     let mut parts = line.split_whitespace();
     match (

@@ -8,6 +8,7 @@
 pub mod bisync;
 pub mod caddy;
 pub mod gpu;
+pub mod ollama;
 pub mod vr;
 
 use std::path::PathBuf;
@@ -42,6 +43,7 @@ impl Severity {
 pub enum Domain {
     Gpu,
     Caddy,
+    Ollama,
     Bisync,
     Vr,
 }
@@ -51,6 +53,7 @@ impl Domain {
         match self {
             Domain::Gpu => "gpu",
             Domain::Caddy => "caddy",
+            Domain::Ollama => "ollama",
             Domain::Bisync => "bisync",
             Domain::Vr => "vr",
         }
@@ -108,6 +111,10 @@ pub struct Options {
     pub caddy_routes: PathBuf,
     /// Caddy's admin endpoint.
     pub caddy_admin: String,
+    /// `axios-ollama preload`'s config (the wanted models, Ollama's URL).
+    pub ollama_preload: PathBuf,
+    /// `axios-ollama proxy`'s config (where it listens).
+    pub ollama_proxy: PathBuf,
     /// The axios-bisync config of the user; `None`: no user config to look at.
     pub bisync_config: Option<PathBuf>,
     /// The axios-vr backends file the VR module installs.
@@ -123,6 +130,9 @@ pub struct Options {
 
 /// Default path of the route registry (`environment.etc."axios/caddy-routes.json"`).
 pub const CADDY_ROUTES: &str = "/etc/axios/caddy-routes.json";
+/// Where the AI module installs the `axios-ollama` configs.
+pub const OLLAMA_PRELOAD: &str = "/etc/axios/ollama/preload.toml";
+pub const OLLAMA_PROXY: &str = "/etc/axios/ollama/proxy.toml";
 /// Default state directory of the GPU hang watcher (`StateDirectory=axios-gpu`).
 pub const GPU_STATE_DIR: &str = "/var/lib/axios-gpu";
 /// Caddy's default admin endpoint.
@@ -209,6 +219,7 @@ pub fn check(o: &Options) -> Health {
     };
     gpu::check(o, &mut h);
     caddy::check(o, &mut h);
+    ollama::check(o, &mut h);
     bisync::check(o, &mut h);
     vr::check(o, &mut h);
     h
