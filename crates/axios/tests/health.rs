@@ -1257,6 +1257,48 @@ fn ollama_models_warm_and_proxy_healthy() {
         "{v}"
     );
 
+    // a proxy on a Unix socket is asked there
+    let sock = home.path().join("proxy.sock");
+    let unix_proxy = home.path().join("proxy-unix.toml");
+    std::fs::write(
+        &unix_proxy,
+        format!(
+            "version = 1\nlisten = \"unix:{}\"\nupstream = \"{}\"\n",
+            sock.display(),
+            fake.url()
+        ),
+    )
+    .expect("proxy");
+    let ucfg = axios_ollama::config::load_proxy(&unix_proxy).expect("proxy config");
+    let ustate =
+        std::sync::Arc::new(axios_ollama::proxy::State::from_config(&ucfg).expect("state"));
+    let ulisten = axios_ollama::proxy::Listen::parse(&ucfg.listen).expect("listen");
+    let ulistener = rt
+        .block_on(axios_ollama::proxy::Listener::bind(&ulisten))
+        .expect("bind");
+    let up = unix_proxy.display().to_string();
+    let usubject = format!("proxy unix:{}", sock.display());
+    let uargs = ["--json", "--ollama-proxy-config", up.as_str()];
+    {
+        // bound, not serving yet: connections wait unanswered (timeout), then it serves
+        let v = json(&doctor(
+            home.path(),
+            &["--json", "--timeout", "0.5", "--ollama-proxy-config", &up],
+        ));
+        assert!(
+            has(&v, "error", &usubject, "does not answer /healthz"),
+            "{v}"
+        );
+        rt.spawn(axios_ollama::proxy::run(
+            ulistener,
+            ustate,
+            Duration::from_secs(1),
+            std::future::pending(),
+        ));
+        let v = json(&doctor(home.path(), &uargs));
+        assert!(has(&v, "ok", &usubject, "answers /healthz"), "{v}");
+    }
+
     // unloaded although keep_alive = -1: cold is a warning; with a finite keep_alive, normal
     fake.unload("qwen3:4b");
     let v = json(&doctor(home.path(), &args));
@@ -1306,6 +1348,33 @@ fn ollama_configs_that_do_not_parse_are_named() {
     assert_eq!(o.status.code(), Some(4), "{v}");
     assert!(has(&v, "error", &pre, "bad name!"), "{v}");
     assert!(has(&v, "error", &pro, "without a token_file"), "{v}");
+    // an "Ollama" that never answers, or answers something else: named, within the timeout
+    for (url, what) in [
+        (
+            format!("http://127.0.0.1:{}", silent_port()),
+            "does not answer",
+        ),
+        (format!("http://127.0.0.1:{}", upstream()), "not JSON"),
+        (
+            format!("http://127.0.0.1:{}", dead_port()),
+            "does not answer",
+        ),
+    ] {
+        std::fs::write(&preload, format!("version = 1\nurl = \"{url}\"\n")).expect("w");
+        let o = doctor(
+            home.path(),
+            &[
+                "--json",
+                "--timeout",
+                "0.5",
+                "--ollama-preload-config",
+                &pre,
+            ],
+        );
+        let v = json(&o);
+        assert_eq!(o.status.code(), Some(4), "{v}");
+        assert!(has(&v, "error", "ollama", what), "{url}: {v}");
+    }
     // only one given: the other is simply not there
     let o = doctor(home.path(), &["--json", "--ollama-proxy-config", &pro]);
     let v = json(&o);

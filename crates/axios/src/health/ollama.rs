@@ -264,21 +264,21 @@ fn get_json(
     let req = format!(
         "GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: axios-doctor\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
     );
-    let mut reply = Vec::new();
-    match t {
+    let deadline = std::time::Instant::now() + timeout;
+    let reply = match t {
         Target::Tcp(dial) => {
             let mut s = connect(dial, timeout)?;
             s.write_all(req.as_bytes())?;
-            (&mut s).take(MAX_REPLY).read_to_end(&mut reply)?;
+            read_reply(&mut s, deadline)?
         }
         Target::Unix(p) => {
             let mut s = std::os::unix::net::UnixStream::connect(p)?;
             s.set_read_timeout(Some(timeout))?;
             s.set_write_timeout(Some(timeout))?;
             s.write_all(req.as_bytes())?;
-            (&mut s).take(MAX_REPLY).read_to_end(&mut reply)?;
+            read_reply(&mut s, deadline)?
         }
-    }
+    };
     let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidData, m);
     let code = status_of(&reply)?;
     let split = reply
@@ -299,6 +299,32 @@ fn get_json(
         )));
     }
     serde_json::from_slice(&body).map_err(|e| bad(format!("not JSON: {e}")))
+}
+
+/// The whole reply, at most [`MAX_REPLY`] bytes, by `deadline` (a server trickling
+/// bytes does not hold doctor up longer than the timeout).
+fn read_reply(s: &mut impl Read, deadline: std::time::Instant) -> std::io::Result<Vec<u8>> {
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        if std::time::Instant::now() > deadline {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the reply did not end within the timeout",
+            ));
+        }
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            return Ok(reply);
+        }
+        reply.extend_from_slice(&buf[..n]);
+        if reply.len() as u64 > MAX_REPLY {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the reply is larger than {MAX_REPLY} bytes"),
+            ));
+        }
+    }
 }
 
 fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
