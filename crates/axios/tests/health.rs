@@ -1385,3 +1385,61 @@ fn ollama_configs_that_do_not_parse_are_named() {
         "{v}"
     );
 }
+
+/// The watcher's state dir is root's (0700): a user running doctor is told to use sudo, and
+/// that is not a problem of the machine (info).
+#[test]
+fn gpu_incidents_unreadable_as_a_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let state = dir.path().join("axios-gpu");
+    std::fs::create_dir(&state).expect("mkdir");
+    std::fs::write(state.join("incidents.jsonl"), "").expect("log");
+    let s = state.display().to_string();
+    let args = [
+        "doctor",
+        "--json",
+        "--root",
+        &fixture(),
+        "--gpu-state-dir",
+        &s,
+        "--bisync-config",
+        "/nonexistent",
+    ];
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    std::fs::set_permissions(
+        &state,
+        std::fs::Permissions::from_mode(if root { 0o700 } else { 0o000 }),
+    )
+    .expect("chmod");
+    let o = if root {
+        // root reads everything: ask as nobody
+        let Some(runuser) = require_tool("runuser") else {
+            return;
+        };
+        Command::new(runuser)
+            .args(["-u", "nobody", "--", env!("CARGO_BIN_EXE_axios")])
+            .args(args)
+            .output()
+            .expect("runuser")
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_axios"))
+            .args(args)
+            .output()
+            .expect("axios")
+    };
+    let _ = std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700));
+    let v = json(&o);
+    assert!(
+        has(&v, "info", "incidents.jsonl", "Permission denied"),
+        "{v}"
+    );
+    assert!(
+        fix_of(&v, "info", &format!("{s}/incidents.jsonl")).contains("sudo axios doctor"),
+        "{v}"
+    );
+    assert_eq!(o.status.code(), Some(0), "{v}");
+}
