@@ -51,6 +51,9 @@ enum Command {
         /// axios-ollama's preload config [default: ROOT/etc/axios/ollama/preload.toml].
         #[arg(long, value_name = "FILE", env = "AXIOS_OLLAMA_PRELOAD_CONFIG")]
         ollama_preload_config: Option<PathBuf>,
+        /// The last preload's summary [default: ROOT/run/axios-ollama/preload.json].
+        #[arg(long, value_name = "FILE", env = "AXIOS_OLLAMA_PRELOAD_SUMMARY")]
+        ollama_preload_summary: Option<PathBuf>,
         /// axios-ollama's proxy config [default: ROOT/etc/axios/ollama/proxy.toml].
         #[arg(long, value_name = "FILE", env = "AXIOS_OLLAMA_PROXY_CONFIG")]
         ollama_proxy_config: Option<PathBuf>,
@@ -137,6 +140,7 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             caddy_admin,
             bisync_config,
             ollama_preload_config,
+            ollama_preload_summary,
             ollama_proxy_config,
             gpu_prime_check,
             gpu_state_dir,
@@ -176,6 +180,8 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     .ok(),
                     ollama_preload: ollama_preload_config
                         .unwrap_or_else(|| under_root(axios_cli::health::OLLAMA_PRELOAD)),
+                    ollama_preload_summary: ollama_preload_summary
+                        .unwrap_or_else(|| under_root(axios_cli::health::OLLAMA_PRELOAD_SUMMARY)),
                     ollama_proxy: ollama_proxy_config
                         .unwrap_or_else(|| under_root(axios_cli::health::OLLAMA_PROXY)),
                     root: root.clone(),

@@ -42,6 +42,7 @@ fn doctor_at(root: &str, home: &Path, args: &[&str]) -> Output {
         .env_remove("AXIOS_GPU_STATE_DIR")
         .env_remove("AXIOS_OLLAMA_PRELOAD_CONFIG")
         .env_remove("AXIOS_OLLAMA_PROXY_CONFIG")
+        .env_remove("AXIOS_OLLAMA_PRELOAD_SUMMARY")
         .env_remove("AXIOS_VR_CONFIG")
         .env_remove("XR_RUNTIME_JSON")
         .env_remove("XDG_CONFIG_DIRS")
@@ -1169,7 +1170,7 @@ fn ollama_models_warm_and_proxy_healthy() {
     let proxy = home.path().join("proxy.toml");
     let preload_toml = |keep_alive: &str| {
         format!(
-            "version = 1\nurl = \"{}\"\nmodels = [\"qwen3:4b\", \"nomic-embed-text\", \"llama3.2:1b\"]\nkeep_alive = \"{keep_alive}\"\n",
+            "version = 1\nurl = \"{}\"\nmodels = [\"qwen3:4b\", \"nomic-embed-text\", \"llama3.2:1b\", \"nosuch:1b\"]\nkeep_alive = \"{keep_alive}\"\n[retry]\nattempts = 1\n",
             fake.url()
         )
     };
@@ -1182,16 +1183,20 @@ fn ollama_models_warm_and_proxy_healthy() {
         ),
     )
     .expect("proxy");
+    let summary_file = home.path().join("preload.json");
     let (pre, pro) = (preload.display().to_string(), proxy.display().to_string());
+    let sum = summary_file.display().to_string();
     let args = [
         "--json",
         "--ollama-preload-config",
         &pre,
         "--ollama-proxy-config",
         &pro,
+        "--ollama-preload-summary",
+        &sum,
     ];
 
-    // Ollama up, nothing pulled, the proxy not running
+    // Ollama up, nothing pulled, the proxy not running, the preload never ran
     let o = doctor(home.path(), &args);
     let v = json(&o);
     assert_eq!(o.status.code(), Some(4), "{v}");
@@ -1199,12 +1204,13 @@ fn ollama_models_warm_and_proxy_healthy() {
         has(&v, "ok", "ollama", "answers at http://127.0.0.1"),
         "{v}"
     );
-    for m in ["qwen3:4b", "nomic-embed-text", "llama3.2:1b"] {
+    for m in ["qwen3:4b", "nomic-embed-text", "llama3.2:1b", "nosuch:1b"] {
         assert!(
             has(&v, "warning", &format!("model {m}"), "not pulled"),
             "{v}"
         );
     }
+    assert!(has(&v, "info", &sum, "no preload summary"), "{v}");
     let proxy_subject = format!("proxy 127.0.0.1:{proxy_port}");
     assert!(
         has(
@@ -1220,7 +1226,8 @@ fn ollama_models_warm_and_proxy_healthy() {
         "{v}"
     );
 
-    // the real proxy and a real preload of two of the three models
+    // the real proxy, and a real preload of all but llama3.2:1b (nosuch:1b is in no
+    // registry), its summary where the unit puts it
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let pcfg = axios_ollama::config::load_proxy(&proxy).expect("proxy config");
     let state = std::sync::Arc::new(axios_ollama::proxy::State::from_config(&pcfg).expect("state"));
@@ -1235,14 +1242,19 @@ fn ollama_models_warm_and_proxy_healthy() {
         std::future::pending(),
     ));
     let mut cfg = axios_ollama::config::load_preload(&preload).expect("preload config");
-    cfg.models.truncate(2);
+    cfg.models.retain(|m| m != "llama3.2:1b");
     let summary = rt
         .block_on(axios_ollama::preload::preload(
             &cfg,
             std::sync::Arc::new(axios_ollama::preload::Silent),
         ))
         .expect("preload");
-    assert!(summary.ok, "{summary:?}");
+    assert_eq!(summary.failed, ["nosuch:1b"], "{summary:?}");
+    std::fs::write(
+        &summary_file,
+        serde_json::to_string_pretty(&summary).expect("json"),
+    )
+    .expect("summary");
     let o = doctor(home.path(), &args);
     let v = json(&o);
     assert_eq!(o.status.code(), Some(3), "{v}");
@@ -1253,9 +1265,26 @@ fn ollama_models_warm_and_proxy_healthy() {
     );
     assert!(has(&v, "warning", "model llama3.2:1b", "not pulled"), "{v}");
     assert!(
+        !has(&v, "warning", "model llama3.2:1b", "last preload"),
+        "{v}"
+    );
+    assert!(
+        has(
+            &v,
+            "warning",
+            "model nosuch:1b",
+            "not pulled; the last preload failed: "
+        ),
+        "{v}"
+    );
+    assert!(
         has(&v, "ok", &proxy_subject, "answers /ollama/healthz"),
         "{v}"
     );
+    // a summary that is not one is said
+    std::fs::write(&summary_file, b"\xff").expect("summary");
+    let v = json(&doctor(home.path(), &args));
+    assert!(has(&v, "warning", &sum, "not a preload summary"), "{v}");
 
     // a proxy on a Unix socket is asked there
     let sock = home.path().join("proxy.sock");

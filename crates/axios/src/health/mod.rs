@@ -113,6 +113,8 @@ pub struct Options {
     pub caddy_admin: String,
     /// `axios-ollama preload`'s config (the wanted models, Ollama's URL).
     pub ollama_preload: PathBuf,
+    /// The last preload run's summary (`--summary-file` of the preload unit).
+    pub ollama_preload_summary: PathBuf,
     /// `axios-ollama proxy`'s config (where it listens).
     pub ollama_proxy: PathBuf,
     /// The axios-bisync config of the user; `None`: no user config to look at.
@@ -133,6 +135,8 @@ pub const CADDY_ROUTES: &str = "/etc/axios/caddy-routes.json";
 /// Where the AI module installs the `axios-ollama` configs.
 pub const OLLAMA_PRELOAD: &str = "/etc/axios/ollama/preload.toml";
 pub const OLLAMA_PROXY: &str = "/etc/axios/ollama/proxy.toml";
+/// Where the preload unit leaves its last run's summary.
+pub const OLLAMA_PRELOAD_SUMMARY: &str = "/run/axios-ollama/preload.json";
 /// Default state directory of the GPU hang watcher (`StateDirectory=axios-gpu`).
 pub const GPU_STATE_DIR: &str = "/var/lib/axios-gpu";
 /// Caddy's default admin endpoint.

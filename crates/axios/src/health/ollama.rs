@@ -45,8 +45,12 @@ pub fn check(o: &Options, h: &mut Health) {
         .map(|c| c.url.clone())
         .or_else(|| proxy.as_ref().map(|c| c.upstream.clone()));
     let up = url.as_deref().and_then(|u| reachable(u, o.timeout, h));
+    let last = preload
+        .as_ref()
+        .map(|_| last_preload(&o.ollama_preload_summary, h))
+        .unwrap_or_default();
     if let (Some(up), Some(c)) = (&up, &preload) {
-        models(up, c, o.timeout, h);
+        models(up, c, &last, o.timeout, h);
     }
     if let Some(c) = &proxy {
         proxy_health(c, o.timeout, h);
@@ -115,6 +119,60 @@ fn reachable(url: &str, timeout: Duration, h: &mut Health) -> Option<Upstream> {
     }
 }
 
+/// What the last `axios-ollama preload` run said about each model that failed
+/// (canonical name -> error), from the summary its unit leaves in /run.
+fn last_preload(path: &Path, h: &mut Health) -> Vec<(String, String)> {
+    let source = path.display().to_string();
+    let read = regular(path).and_then(|()| std::fs::read(path));
+    let bytes = match read {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            h.findings.push(f(
+                Severity::Info,
+                &source,
+                "no preload summary: axios-ollama-preload has not finished a run since boot".into(),
+                Some(
+                    "`systemctl status axios-ollama-preload` says whether it is still pulling"
+                        .into(),
+                ),
+            ));
+            return Vec::new();
+        }
+        Err(e) => {
+            h.findings.push(f(
+                Severity::Warning,
+                &source,
+                format!("cannot read the preload summary: {e}"),
+                Some("`sudo systemctl restart axios-ollama-preload` writes it again".into()),
+            ));
+            return Vec::new();
+        }
+    };
+    let v: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            h.findings.push(f(
+                Severity::Warning,
+                &source,
+                format!("not a preload summary: {e}"),
+                Some("`sudo systemctl restart axios-ollama-preload` writes it again".into()),
+            ));
+            return Vec::new();
+        }
+    };
+    v["models"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["state"] == "failed")
+        .filter_map(|m| {
+            let name = ModelName::canonical_of(m["model"].as_str()?);
+            let err = m["error"].as_str().unwrap_or("failed");
+            Some((name, short(err)))
+        })
+        .collect()
+}
+
 /// Names in a `/api/tags` or `/api/ps` reply, canonical.
 fn names(v: &serde_json::Value) -> HashSet<String> {
     v["models"]
@@ -133,7 +191,13 @@ fn forever(keep_alive: Option<&str>) -> bool {
     keep_alive.is_some_and(|k| k.trim_start().starts_with('-'))
 }
 
-fn models(up: &Upstream, c: &PreloadConfig, timeout: Duration, h: &mut Health) {
+fn models(
+    up: &Upstream,
+    c: &PreloadConfig,
+    last: &[(String, String)],
+    timeout: Duration,
+    h: &mut Health,
+) {
     let t = Target::Tcp(up.authority.clone());
     let fetch = |path: &str, h: &mut Health| match get_json(&t, &up.authority, path, timeout) {
         Ok(v) => Some(names(&v)),
@@ -160,11 +224,16 @@ fn models(up: &Upstream, c: &PreloadConfig, timeout: Duration, h: &mut Health) {
             continue;
         }
         let subject = format!("model {m}");
+        let said = last
+            .iter()
+            .find(|(n, _)| *n == name.canonical)
+            .map(|(_, e)| format!("; the last preload failed: {e}"))
+            .unwrap_or_default();
         if !present.contains(&name.canonical) {
             h.findings.push(f(
                 Severity::Warning,
                 &subject,
-                "wanted by the preload config but not pulled".into(),
+                format!("wanted by the preload config but not pulled{said}"),
                 Some("`sudo systemctl restart axios-ollama-preload` pulls it; `journalctl -u axios-ollama-preload` says why it failed".into()),
             ));
             continue;
@@ -175,7 +244,7 @@ fn models(up: &Upstream, c: &PreloadConfig, timeout: Duration, h: &mut Health) {
                     h.findings.push(f(
                         Severity::Warning,
                         &subject,
-                        "present but not loaded (cold), although keep_alive keeps it loaded: the first request waits for it to load".into(),
+                        format!("present but not loaded (cold), although keep_alive keeps it loaded: the first request waits for it to load{said}"),
                         Some("`sudo systemctl restart axios-ollama-preload` warms it (Ollama may have been restarted or run out of memory)".into()),
                     ));
                 } else {
@@ -242,7 +311,7 @@ fn proxy_health(c: &ProxyConfig, timeout: Duration, h: &mut Health) {
 }
 
 fn short(s: &str) -> String {
-    let mut t: String = s.chars().take(80).collect();
+    let mut t: String = s.chars().take(160).collect();
     if t.len() < s.len() {
         t.push('…');
     }
