@@ -173,11 +173,15 @@ fn run(cli: Cli) -> Result<u8, Exit> {
                     vr_config: vr_config
                         .unwrap_or_else(|| under_root(axios_vr::config::DEFAULT_CONFIG)),
                     // the loader's SYSCONFDIR and the input devices' sysfs, under --root
-                    vr_paths: axios_vr::Paths::from_env(
-                        Some(under_root("/etc")),
-                        Some(root.base().to_path_buf()),
-                    )
-                    .ok(),
+                    vr_paths: vr_user().and_then(|()| {
+                        axios_vr::Paths::from_env(
+                            Some(under_root("/etc")),
+                            Some(root.base().to_path_buf()),
+                        )
+                        .map_err(|_| {
+                            "HOME is not set: no user whose OpenXR runtime to check".to_string()
+                        })
+                    }),
                     ollama_preload: ollama_preload_config
                         .unwrap_or_else(|| under_root(axios_cli::health::OLLAMA_PRELOAD)),
                     ollama_preload_summary: ollama_preload_summary
@@ -301,6 +305,19 @@ fn init(a: InitArgs) -> Result<u8, Exit> {
     ));
     write_stdout(&out)?;
     Ok(0)
+}
+
+/// VR runtimes are per user: `sudo axios doctor` (to read the GPU watcher's root-only
+/// state) would check root's, which is not what anybody uses.
+fn vr_user() -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    match std::env::var("SUDO_USER") {
+        Ok(u) if root && !u.is_empty() && u != "root" => Err(format!(
+            "doctor runs as root through sudo: OpenXR runtimes are per user, run `axios doctor` as {u} (without sudo) to check theirs"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Print to stdout; a reader that went away (`axios doctor | head`) is not an error.

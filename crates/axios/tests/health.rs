@@ -889,6 +889,7 @@ impl VrMachine {
             .env("XDG_CONFIG_DIRS", self.root.path().join("xdg"))
             .env("XDG_DATA_DIRS", self.root.path().join("none"));
         for v in [
+            "SUDO_USER",
             "XDG_CONFIG_HOME",
             "XDG_DATA_HOME",
             "XDG_STATE_HOME",
@@ -1032,6 +1033,22 @@ fn vr_runtime_drift_and_leftovers() {
     );
     assert!(
         !has(&v, "warning", "vr openvr", "no longer points at"),
+        "{v}"
+    );
+
+    // root through sudo (to read the GPU watcher's state): root's runtime is nobody's
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    let (_, v) = m.run(&[("SUDO_USER", "alice")]);
+    assert_eq!(
+        has(&v, "info", "vr.toml", "run `axios doctor` as alice"),
+        root,
+        "{v}"
+    );
+    assert_eq!(
+        has(&v, "error", "vr switch", "killed half-way"),
+        !root,
         "{v}"
     );
 

@@ -122,8 +122,8 @@ pub struct Options {
     /// The axios-vr backends file the VR module installs.
     pub vr_config: PathBuf,
     /// The machine paths axios-vr reads (HOME, XDG dirs, the loader's SYSCONFDIR);
-    /// `None`: HOME is not set, there is no user whose runtime to check.
-    pub vr_paths: Option<axios_vr::Paths>,
+    /// `Err(why)`: no user whose runtime to check (HOME not set, or root through sudo).
+    pub vr_paths: Result<axios_vr::Paths, String>,
     /// Connect/read timeout for Caddy and the upstreams.
     pub timeout: Duration,
     /// Seconds since the epoch (the clock of the last-success check).

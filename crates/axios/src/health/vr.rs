@@ -39,14 +39,13 @@ pub fn check(o: &Options, h: &mut Health) {
             return;
         }
     };
-    let Some(paths) = &o.vr_paths else {
-        h.findings.push(f(
-            Severity::Info,
-            &source,
-            "HOME is not set: no user whose OpenXR runtime to check".into(),
-            None,
-        ));
-        return;
+    let paths = match &o.vr_paths {
+        Ok(p) => p,
+        Err(why) => {
+            h.findings
+                .push(f(Severity::Info, &source, why.clone(), None));
+            return;
+        }
     };
     let mut no_units = |_: &str, _| Err("not asked by axios doctor".to_string());
     let r = axios_vr::report::status(paths, &cfg, &mut no_units);
