@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::name::{quote, unquote, RelPath};
 use crate::Error;
 
 /// One file in a listing (or in a current tree).
@@ -22,33 +23,49 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// A listing: path -> entry, sorted like rclone's.
-pub type Listing = BTreeMap<String, Entry>;
+impl Entry {
+    pub fn new(size: i64, mtime_ns: i128) -> Self {
+        Self {
+            size,
+            mtime_ns,
+            hash: "-".into(),
+        }
+    }
+}
 
-/// Parse a listing file.
+/// A listing: path (bytes) -> entry, sorted like rclone's.
+pub type Listing = BTreeMap<RelPath, Entry>;
+
+/// Parse a listing file (bytes: names need not be UTF-8).
 pub fn read_listing(path: &Path) -> Result<Listing, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let data = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_listing(&text).map_err(|(line, message)| Error::Listing {
+    parse_listing(&data).map_err(|(line, message)| Error::Listing {
         path: path.to_path_buf(),
         line,
         message,
     })
 }
 
-/// Parse listing text; errors carry the 1-based line number.
-pub fn parse_listing(text: &str) -> Result<Listing, (usize, String)> {
+/// Parse listing bytes; errors carry the 1-based line number.
+pub fn parse_listing(data: &[u8]) -> Result<Listing, (usize, String)> {
     let mut out = Listing::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
         let n = i + 1;
         if line.is_empty() {
             continue;
         }
-        if let Some(rest) = line.strip_prefix('#') {
-            if n == 1 && !rest.trim_start().starts_with("bisync listing v1") {
-                return Err((n, format!("unsupported listing header `{line}`")));
+        if let Some(rest) = line.strip_prefix(b"#") {
+            if n == 1 && !rest.trim_ascii_start().starts_with(b"bisync listing v1") {
+                return Err((
+                    n,
+                    format!(
+                        "unsupported listing header `{}`",
+                        String::from_utf8_lossy(line)
+                    ),
+                ));
             }
             continue;
         }
@@ -58,16 +75,20 @@ pub fn parse_listing(text: &str) -> Result<Listing, (usize, String)> {
     Ok(out)
 }
 
-fn parse_line(line: &str) -> Result<(String, Entry), String> {
+fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
+    let shown = || String::from_utf8_lossy(line).into_owned();
     let mut rest = line;
     let mut field = || -> Result<&str, String> {
-        rest = rest.trim_start_matches(' ');
+        while let Some(r) = rest.strip_prefix(b" ") {
+            rest = r;
+        }
         let end = rest
-            .find(' ')
-            .ok_or_else(|| format!("truncated line `{line}`"))?;
+            .iter()
+            .position(|b| *b == b' ')
+            .ok_or_else(|| format!("truncated line `{}`", shown()))?;
         let (f, r) = rest.split_at(end);
         rest = r;
-        Ok(f)
+        std::str::from_utf8(f).map_err(|_| format!("bad field in `{}`", shown()))
     };
     let flags = field()?;
     if flags != "-" {
@@ -75,15 +96,16 @@ fn parse_line(line: &str) -> Result<(String, Entry), String> {
     }
     let size: i64 = field()?
         .parse()
-        .map_err(|_| format!("bad size in `{line}`"))?;
+        .map_err(|_| format!("bad size in `{}`", shown()))?;
     let hash = field()?.to_string();
     let _id = field()?;
     let time = field()?;
     let mtime_ns = parse_time(time).ok_or_else(|| format!("bad time `{time}`"))?;
-    let quoted = rest.trim_start_matches(' ');
-    let path = unquote(quoted).ok_or_else(|| format!("bad quoted path `{quoted}`"))?;
+    let quoted = rest.trim_ascii_start();
+    let path = unquote(quoted)
+        .ok_or_else(|| format!("bad quoted path `{}`", String::from_utf8_lossy(quoted)))?;
     Ok((
-        path,
+        RelPath::new(path),
         Entry {
             size,
             mtime_ns,
@@ -92,8 +114,8 @@ fn parse_line(line: &str) -> Result<(String, Entry), String> {
     ))
 }
 
-/// Render a listing in rclone's format.
-pub fn render_listing(listing: &Listing, now_ns: i128) -> String {
+/// Render a listing in rclone's format (bytes: names keep every byte, Go-quoted).
+pub fn render_listing(listing: &Listing, now_ns: i128) -> Vec<u8> {
     let mut s = format!("# bisync listing v1 from {}\n", format_time(now_ns));
     for (path, e) in listing {
         let hash = if e.hash.is_empty() { "-" } else { &e.hash };
@@ -102,10 +124,10 @@ pub fn render_listing(listing: &Listing, now_ns: i128) -> String {
             e.size,
             hash,
             format_time(e.mtime_ns),
-            quote(path)
+            quote(path.as_bytes())
         ));
     }
-    s
+    s.into_bytes()
 }
 
 /// `2026-11-21T23:24:48.843276230+0000` -> ns since epoch. Also accepts RFC 3339 (`Z`,
@@ -194,91 +216,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Go's `strconv.Quote` for the characters rclone can put in a path.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                let v = c as u32;
-                if v <= 0xffff {
-                    out.push_str(&format!("\\u{v:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{v:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Inverse of Go's `strconv.Quote` (double-quoted form).
-pub fn unquote(s: &str) -> Option<String> {
-    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out: Vec<u8> = Vec::with_capacity(inner.len());
-    let mut chars = inner.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        let (_, e) = chars.next()?;
-        let mut hex = |n: usize| -> Option<u32> {
-            let mut v = 0u32;
-            for _ in 0..n {
-                v = v * 16 + chars.next()?.1.to_digit(16)?;
-            }
-            Some(v)
-        };
-        match e {
-            'a' => out.push(7),
-            'b' => out.push(8),
-            'f' => out.push(12),
-            'n' => out.push(b'\n'),
-            'r' => out.push(b'\r'),
-            't' => out.push(b'\t'),
-            'v' => out.push(11),
-            '\\' => out.push(b'\\'),
-            '"' => out.push(b'"'),
-            '\'' => out.push(b'\''),
-            'x' => out.push(u8::try_from(hex(2)?).ok()?),
-            'u' => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(char::from_u32(hex(4)?)?.encode_utf8(&mut buf).as_bytes());
-            }
-            'U' => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(char::from_u32(hex(8)?)?.encode_utf8(&mut buf).as_bytes());
-            }
-            '0'..='7' => {
-                let mut v = e.to_digit(8)?;
-                for _ in 0..2 {
-                    v = v * 8 + chars.next()?.1.to_digit(8)?;
-                }
-                out.push(u8::try_from(v).ok()?);
-            }
-            _ => return None,
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,9 +226,9 @@ mod tests {
 
     #[test]
     fn parses_rclone_160_listing() {
-        let l = parse_listing(SAMPLE).expect("parse");
+        let l = parse_listing(SAMPLE.as_bytes()).expect("parse");
         assert_eq!(l.len(), 2);
-        let e = &l["dir/a \"b\".txt"];
+        let e = &l[&RelPath::from("dir/a \"b\".txt")];
         assert_eq!(e.size, 7);
         assert_eq!(e.hash, "-");
         assert_eq!(
@@ -299,16 +236,17 @@ mod tests {
             "2026-11-21T23:24:48.843276230+0000"
         );
         assert_eq!(
-            l["RCLONE_TEST"].hash,
+            l[&RelPath::from("RCLONE_TEST")].hash,
             "md5:d41d8cd98f00b204e9800998ecf8427e"
         );
     }
 
     #[test]
     fn render_round_trips() {
-        let l = parse_listing(SAMPLE).expect("parse");
+        let l = parse_listing(SAMPLE.as_bytes()).expect("parse");
         let text = render_listing(&l, 0);
         assert_eq!(parse_listing(&text).expect("reparse"), l);
+        let text = String::from_utf8(text).expect("utf8");
         assert!(text
             .contains("-        7 - - 2026-11-21T23:24:48.843276230+0000 \"dir/a \\\"b\\\".txt\""));
     }
@@ -324,27 +262,21 @@ mod tests {
     }
 
     #[test]
-    fn quoting() {
-        for s in [
-            "plain",
-            "a\"b",
-            "tab\there",
-            "nl\n",
-            "ünï €",
-            "back\\slash",
-            "\x01",
-        ] {
-            assert_eq!(unquote(&quote(s)).as_deref(), Some(s), "{s:?}");
-        }
-        assert_eq!(unquote("\"\\u00e9\\101\"").as_deref(), Some("éA"));
+    fn non_utf8_names_are_kept() {
+        // rclone 1.60 writes a Latin-1 name Go-quoted with `\xe9`.
+        let text = b"# bisync listing v1 from 2026-11-21T23:24:48.921460771+0000\n-        5 - - 2026-11-21T23:24:48.843276230+0000 \"caf\\xe9.txt\"\n";
+        let l = parse_listing(text).expect("parse");
+        let name = RelPath::new(&b"caf\xe9.txt"[..]);
+        assert!(l.contains_key(&name));
+        assert_eq!(parse_listing(&render_listing(&l, 0)).expect("reparse"), l);
     }
 
     #[test]
     fn bad_lines_are_located() {
         let e =
-            parse_listing("# bisync listing v1 from x\n- 7 - - nottime \"x\"\n").expect_err("bad");
+            parse_listing(b"# bisync listing v1 from x\n- 7 - - nottime \"x\"\n").expect_err("bad");
         assert_eq!(e.0, 2);
-        let e = parse_listing("# bisync listing v9 from x\n").expect_err("header");
+        let e = parse_listing(b"# bisync listing v9 from x\n").expect_err("header");
         assert_eq!(e.0, 1);
     }
 }

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::name::RelPath;
+use crate::side::Side;
 use crate::Error;
 
 /// Files of one pair under `<state_dir>/<pair>/`.
@@ -58,18 +60,29 @@ pub struct Lockout {
     pub reason: String,
 }
 
-/// Deletions a refused run would have made.
+/// Deletions a refused run would have made: the exact sets, so that an approval covers
+/// exactly the files it showed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
 pub struct Pending {
     pub at: u64,
     pub reason: String,
-    /// Files gone from path1 that the run would delete on path2.
-    pub delete_on_path2: u64,
+    /// Files gone from path1 that the run would delete on path2 (sorted, Go-quoted on disk).
+    #[serde(with = "crate::name::quoted_list")]
+    pub delete_on_path2: Vec<RelPath>,
     /// Files gone from path2 that the run would delete on path1.
-    pub delete_on_path1: u64,
-    /// Up to 50 examples of each.
-    pub examples_path2: Vec<String>,
-    pub examples_path1: Vec<String>,
+    #[serde(with = "crate::name::quoted_list")]
+    pub delete_on_path1: Vec<RelPath>,
+}
+
+impl Pending {
+    /// The deletions on `side`.
+    pub fn on(&self, side: Side) -> &[RelPath] {
+        match side {
+            Side::Path1 => &self.delete_on_path1,
+            Side::Path2 => &self.delete_on_path2,
+        }
+    }
 }
 
 /// Persistent state of a pair (`state.json`).
@@ -83,8 +96,11 @@ pub struct PairState {
     pub last_code: Option<i32>,
     pub locked_out: Option<Lockout>,
     pub pending: Option<Pending>,
-    /// `approve` was run: the next run may exceed the deletion caps once.
+    /// `approve` was run: the next run may make exactly the pending deletions, once.
     pub approved: bool,
+    /// The pair's identity, written into the marker file on both sides by `init`/`recover`:
+    /// a side whose marker holds another identity is another volume (or another pair).
+    pub identity: Option<String>,
     /// File counts (path1, path2) after the last good run.
     pub counts: Option<(u64, u64)>,
     /// Last "no success for too long" notification.
@@ -108,8 +124,15 @@ pub struct Journal {
     /// When the run started (ns since the epoch).
     pub started_ns: i128,
     pub guard_pid: u32,
-    /// `run` or `resync`.
-    pub kind: String,
+    pub kind: JournalKind,
+}
+
+/// What kind of rclone run a journal records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JournalKind {
+    Run,
+    Resync,
 }
 
 impl Journal {
@@ -179,5 +202,9 @@ pub fn now_ns() -> i128 {
 /// Seconds since the epoch as `2026-11-21 23:52:39 UTC`.
 pub fn fmt_secs(secs: u64) -> String {
     let t = crate::listing::format_time(i128::from(secs) * 1_000_000_000);
-    format!("{} {} UTC", &t[..10], &t[11..19])
+    format!(
+        "{} {} UTC",
+        t.get(..10).unwrap_or_default(),
+        t.get(11..19).unwrap_or_default()
+    )
 }

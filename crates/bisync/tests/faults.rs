@@ -9,21 +9,6 @@ use std::time::Duration;
 
 use common::*;
 
-/// `n` small files spread over five folders on path1.
-fn seed(fx: &Fx, n: usize) -> Files {
-    let mut exp = Files::new();
-    add_files(
-        &fx.p1,
-        &mut exp,
-        (0..n).map(|i| {
-            let k = format!("d{}/f{i}.txt", i % 5);
-            let v = content(&k, 100 + i);
-            (k, v)
-        }),
-    );
-    exp
-}
-
 fn with_marker(mut exp: Files) -> Files {
     exp.insert("RCLONE_TEST".into(), Vec::new());
     exp

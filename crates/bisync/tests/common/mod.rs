@@ -210,6 +210,21 @@ impl Fx {
 /// Relative path -> content.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
+/// `n` small files spread over five folders on path1.
+pub fn seed(fx: &Fx, n: usize) -> Files {
+    let mut exp = Files::new();
+    add_files(
+        &fx.p1,
+        &mut exp,
+        (0..n).map(|i| {
+            let k = format!("d{}/f{i}.txt", i % 5);
+            let v = content(&k, 100 + i);
+            (k, v)
+        }),
+    );
+    exp
+}
+
 /// `text` contains `needle`; on failure the message shows all of `text`.
 #[track_caller]
 pub fn assert_contains(text: &str, needle: &str) {
@@ -252,23 +267,30 @@ pub fn tree(root: &Path) -> Files {
     out
 }
 
-/// No `..path1` / `..path2` conflict copies anywhere under `root`.
+/// No conflict copies (`..path1`/`..path2` up to 1.65, `.conflict1`/`.conflict2` from
+/// 1.66) and no rclone temporaries (`.partial`) anywhere under `root`.
 pub fn assert_no_conflicts(root: &Path) {
     for k in tree(root).keys() {
         assert!(
-            !k.contains("..path1") && !k.contains("..path2"),
-            "conflict copy {k} under {}",
+            !k.contains("..path1")
+                && !k.contains("..path2")
+                && !k.contains(".conflict1")
+                && !k.contains(".conflict2")
+                && !k.ends_with(".partial"),
+            "conflict copy or temporary {k} under {}",
             root.display()
         );
     }
 }
 
-/// Every `expected` file is present with exactly its content under `root`.
+/// Every `expected` file is present with exactly its content under `root`. The marker
+/// only needs to be there: `init` writes the pair's identity into it.
 pub fn assert_has_all(root: &Path, expected: &Files) {
     let t = tree(root);
     for (k, v) in expected {
         match t.get(k) {
             None => panic!("{k} lost from {}", root.display()),
+            Some(_) if k == "RCLONE_TEST" => {}
             Some(got) => assert!(
                 got == v,
                 "{k} under {} differs: {} bytes, expected {} bytes (truncated?)",

@@ -1,6 +1,9 @@
 //! Talking to rclone: version detection, listings (`lsjson`), and running `bisync`
 //! so that a SIGTERM to the guard lets rclone finish instead of interrupting it.
 
+pub mod workdir;
+
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -8,6 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::listing::{parse_time, Entry, Listing};
+use crate::name::RelPath;
 use crate::Error;
 
 /// An rclone version, e.g. 1.60.1.
@@ -65,15 +69,38 @@ impl Capabilities {
         }
     }
 
-    /// `--max-lock` (1.66+): let rclone expire its own lock. We clear stale locks
-    /// ourselves on every version, so this is informational.
-    pub fn has_max_lock(&self) -> bool {
+    fn at_least(&self, minor: u32) -> bool {
         self.version
-            >= (Version {
+            >= Version {
                 major: 1,
-                minor: 66,
+                minor,
                 patch: 0,
-            })
+            }
+    }
+
+    /// 1.66 rewrote bisync: JSON lock files that expire (`--max-lock`), `--recover` (keep
+    /// the listings usable after an interruption), `--resilient` (retry after less serious
+    /// errors without a resync), `--conflict-resolve`, conflict copies named
+    /// `<name>.conflict1`/`.conflict2` instead of `<name>..path1`/`..path2`.
+    pub fn has_v166_bisync(&self) -> bool {
+        self.at_least(66)
+    }
+
+    /// From 1.63 the local backend writes copies under a temporary name
+    /// (`<name>.<8 hex>.partial`) and renames them when complete.
+    pub fn has_partial_temp_names(&self) -> bool {
+        self.at_least(63)
+    }
+
+    /// The safety flags this version has, added to every bisync run.
+    pub fn safety_flags(&self) -> Vec<OsString> {
+        if !self.has_v166_bisync() {
+            return Vec::new();
+        }
+        ["--recover", "--resilient", "--max-lock", "2m"]
+            .into_iter()
+            .map(OsString::from)
+            .collect()
     }
 }
 
@@ -252,12 +279,8 @@ impl Rclone {
                 message: format!("bad ModTime `{}` for {}", it.mod_time, it.path),
             })?;
             l.insert(
-                it.path,
-                Entry {
-                    size: it.size,
-                    mtime_ns,
-                    hash: "-".into(),
-                },
+                RelPath::from(it.path.as_str()),
+                Entry::new(it.size, mtime_ns),
             );
         }
         Ok(l)
@@ -336,8 +359,25 @@ impl Rclone {
             let mut tail: Vec<String> = Vec::new();
             let mut must_resync = false;
             if let Some(stderr) = stderr {
-                let mut lines = tokio::io::BufReader::new(stderr).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
+                // Bytes, to the end: rclone prints file names that need not be UTF-8, and a
+                // reader that stops early closes the pipe and kills rclone with SIGPIPE.
+                let mut r = tokio::io::BufReader::new(stderr);
+                let mut buf = Vec::new();
+                loop {
+                    buf.clear();
+                    match r.read_until(b'\n', &mut buf).await {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!("reading rclone's output: {e}");
+                            // Keep draining so rclone never writes into a closed pipe.
+                            let mut sink = tokio::io::sink();
+                            let _ = tokio::io::copy(&mut r, &mut sink).await;
+                            break;
+                        }
+                    }
+                    let line = String::from_utf8_lossy(&buf);
+                    let line = line.trim_end_matches(['\n', '\r']);
                     if line.contains("Must run --resync") {
                         must_resync = true;
                     }
@@ -346,7 +386,7 @@ impl Rclone {
                     } else {
                         tracing::debug!(target: "rclone", "{line}");
                     }
-                    tail.push(line);
+                    tail.push(line.to_string());
                     if tail.len() > 20 {
                         tail.remove(0);
                     }
@@ -408,10 +448,9 @@ pub fn last_error_line(stderr: &str) -> String {
         .map(|l| {
             // Drop rclone's "2026/11/21 23:26:18 " timestamp.
             let t = l.trim();
-            if t.len() > 20 && t.as_bytes().get(4) == Some(&b'/') {
-                t[20..].to_string()
-            } else {
-                t.to_string()
+            match t.get(20..) {
+                Some(rest) if t.as_bytes().get(4) == Some(&b'/') => rest.to_string(),
+                _ => t.to_string(),
             }
         })
         .unwrap_or_else(|| "rclone failed without a message".into())
@@ -428,12 +467,14 @@ mod tests {
         let caps = Capabilities { version: v };
         assert!(caps.is_critical(2));
         assert!(!caps.is_critical(7));
-        assert!(!caps.has_max_lock());
+        assert!(!caps.has_v166_bisync());
+        assert!(caps.safety_flags().is_empty());
         let new = Capabilities {
             version: parse_version("rclone v1.69.0").expect("v"),
         };
         assert!(new.is_critical(7));
-        assert!(new.has_max_lock());
+        assert!(new.has_v166_bisync());
+        assert!(new.has_partial_temp_names());
         assert!(parse_version("not rclone").is_none());
     }
 
