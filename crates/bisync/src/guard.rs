@@ -467,7 +467,8 @@ impl Guard {
             );
         }
         let last = crate::rclone::last_error_line(&out.tail.join("\n"));
-        if out.must_resync || out.code.is_some_and(|c| rc.caps.is_critical(c)) {
+        let critical = out.code.is_some_and(|c| rc.caps.is_critical(c)) && !out.retryable;
+        if out.must_resync || critical {
             let critical = out
                 .tail
                 .iter()

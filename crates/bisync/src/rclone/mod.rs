@@ -92,12 +92,15 @@ impl Capabilities {
         self.at_least(63)
     }
 
-    /// The safety flags this version has, added to every bisync run.
+    /// The safety flags this version has, added to every bisync run. Not `--recover`: its
+    /// backup listings override the ones the guard reconciles after a kill -9 (checked on
+    /// 1.75.2: the run after reconciliation then fails "path1 and path2 are out of sync");
+    /// the guard's journal does that job, on every version.
     pub fn safety_flags(&self) -> Vec<OsString> {
         if !self.has_v166_bisync() {
             return Vec::new();
         }
-        ["--recover", "--resilient", "--max-lock", "2m"]
+        ["--resilient", "--max-lock", "2m"]
             .into_iter()
             .map(OsString::from)
             .collect()
@@ -158,8 +161,10 @@ pub struct BisyncOutcome {
     pub signalled: bool,
     /// rclone had to be killed after the grace period.
     pub killed: bool,
-    /// rclone said `Must run --resync to recover`.
+    /// rclone said `Must run --resync to recover` (or `must run --resync`).
     pub must_resync: bool,
+    /// rclone 1.66+ with `--resilient` said the error "is retryable without --resync".
+    pub retryable: bool,
     /// The last lines rclone logged (for messages).
     pub tail: Vec<String>,
 }
@@ -358,6 +363,7 @@ impl Rclone {
         let reader = tokio::spawn(async move {
             let mut tail: Vec<String> = Vec::new();
             let mut must_resync = false;
+            let mut resilient = false;
             if let Some(stderr) = stderr {
                 // Bytes, to the end: rclone prints file names that need not be UTF-8, and a
                 // reader that stops early closes the pipe and kills rclone with SIGPIPE.
@@ -378,8 +384,11 @@ impl Rclone {
                     }
                     let line = String::from_utf8_lossy(&buf);
                     let line = line.trim_end_matches(['\n', '\r']);
-                    if line.contains("Must run --resync") {
+                    if line.contains("Must run --resync") || line.contains("must run --resync") {
                         must_resync = true;
+                    }
+                    if line.contains("retryable without --resync") {
+                        resilient = true;
                     }
                     if line.contains("ERROR") || line.contains("Failed") {
                         tracing::warn!(target: "rclone", "{line}");
@@ -392,7 +401,7 @@ impl Rclone {
                     }
                 }
             }
-            (tail, must_resync)
+            (tail, must_resync, resilient)
         });
         let mut signalled = false;
         let mut killed = false;
@@ -405,12 +414,13 @@ impl Rclone {
             _ = term.recv() => { signalled = true; wait_after_signal(&mut child, grace, &mut killed).await.map_err(wait_io)? }
             _ = int.recv() => { signalled = true; wait_after_signal(&mut child, grace, &mut killed).await.map_err(wait_io)? }
         };
-        let (tail, must_resync) = reader.await.unwrap_or_default();
+        let (tail, must_resync, retryable) = reader.await.unwrap_or_default();
         Ok(BisyncOutcome {
             code: status.code(),
             signalled,
             killed,
             must_resync,
+            retryable,
             tail,
         })
     }

@@ -32,6 +32,21 @@ pub fn rclone() -> Option<PathBuf> {
     axios_core::testing::require_tool("rclone")
 }
 
+/// The minor version of an rclone 1.x binary (60 for Debian's 1.60.1).
+pub fn rclone_minor(rc: &Path) -> u32 {
+    let out = Command::new(rc)
+        .arg("version")
+        .output()
+        .expect("rclone version");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("rclone v1."))
+        .and_then(|r| r.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .expect("rclone v1.x")
+}
+
 impl Fx {
     pub fn new(rclone: &Path) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
