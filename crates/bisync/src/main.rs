@@ -63,6 +63,8 @@ enum Cmd {
     Approve { pair: String },
     /// Clear stale rclone locks whose process is gone.
     Unlock { pairs: Vec<String> },
+    /// Check the config file and exit (the home-manager module runs this at build time).
+    Check,
 }
 
 fn main() -> ExitCode {
@@ -94,6 +96,15 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             .context("cannot find the config: set --config, XDG_CONFIG_HOME or HOME")?,
     };
     let cfg = Config::load(&path)?;
+    if let Cmd::Check = cli.cmd {
+        println!(
+            "{}: ok ({} pair(s): {})",
+            path.display(),
+            cfg.pairs.len(),
+            cfg.pairs.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        return Ok(EXIT_OK);
+    }
     let mut guard = Guard::new(cfg);
     guard.notifications = !cli.no_notify;
     match cli.cmd {
@@ -188,6 +199,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
+        Cmd::Check => Ok(EXIT_OK),
     }
 }
 
