@@ -94,27 +94,16 @@ fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     parse_duration(&s).map_err(serde::de::Error::custom)
 }
 
-/// Parse `"90s"`, `"15min"`, `"2h"`, `"3d"`, `"1w"` (a bare number is seconds).
+/// Parse `"90s"`, `"15min"`, `"2h"`, `"3d"`, `"1w"`, `"1h 30min"` (humantime); a bare
+/// number is seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| {
-        format!("invalid duration `{s}` (use e.g. \"90s\", \"15min\", \"2h\", \"3d\")")
-    })?;
-    let mult = match unit.trim() {
-        "" | "s" | "sec" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        "w" => 7 * 86400,
-        other => {
-            return Err(format!(
-                "invalid duration unit `{other}` in `{s}` (use s, min, h, d or w)"
-            ))
-        }
-    };
-    Ok(Duration::from_secs(n.saturating_mul(mult)))
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    humantime::parse_duration(t).map_err(|e| {
+        format!("invalid duration `{s}`: {e} (use e.g. \"90s\", \"15min\", \"2h\", \"3d\")")
+    })
 }
 
 impl Config {

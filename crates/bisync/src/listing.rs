@@ -130,90 +130,16 @@ pub fn render_listing(listing: &Listing, now_ns: i128) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// `2026-11-21T23:24:48.843276230+0000` -> ns since epoch. Also accepts RFC 3339 (`Z`,
-/// `+00:00`, any number of fractional digits) as printed by `rclone lsjson`.
+/// `2026-11-21T23:24:48.843276230+0000` (rclone's listings) or RFC 3339 (`rclone lsjson`:
+/// `Z`, `+00:00`, any number of fractional digits) -> ns since the epoch.
 pub fn parse_time(s: &str) -> Option<i128> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut i = 19;
-    let mut frac: i128 = 0;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits = s.get(start..i)?;
-        if digits.is_empty() || digits.len() > 9 {
-            return None;
-        }
-        frac = digits.parse::<i128>().ok()? * 10i128.pow(9 - digits.len() as u32);
-    }
-    let tz = s.get(i..)?;
-    let offset_s: i64 = match tz {
-        "Z" => 0,
-        _ => {
-            let sign = match tz.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let digits: String = tz[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
-                return None;
-            }
-            let hh: i64 = digits[0..2].parse().ok()?;
-            let mm: i64 = digits[2..4].parse().ok()?;
-            sign * (hh * 3600 + mm * 60)
-        }
-    };
-    let days = days_from_civil(y, mo, d);
-    let secs = days * 86400 + h * 3600 + mi * 60 + se - offset_s;
-    Some(i128::from(secs) * 1_000_000_000 + frac)
+    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_nanosecond())
 }
 
-/// ns since epoch -> `2026-11-21T23:24:48.843276230+0000` (UTC).
+/// ns since epoch -> `2026-11-21T23:24:48.843276230+0000` (UTC), rclone's listing form.
 pub fn format_time(ns: i128) -> String {
-    let secs = ns.div_euclid(1_000_000_000);
-    let frac = ns.rem_euclid(1_000_000_000);
-    let days = secs.div_euclid(86400) as i64;
-    let sod = secs.rem_euclid(86400) as i64;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:09}+0000",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    )
-}
-
-// Howard Hinnant's algorithms.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let t = jiff::Timestamp::from_nanosecond(ns).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    t.strftime("%Y-%m-%dT%H:%M:%S.%9f+0000").to_string()
 }
 
 #[cfg(test)]
