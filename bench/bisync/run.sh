@@ -40,7 +40,8 @@ EOF
 for p in A B; do
   mkdir -p "$W/$p/p1" "$W/$p/p2" "$W/$p/wd"
   mk_tree "$W/$p/p1"
-  touch "$W/$p/p2/RCLONE_TEST"
+  # the same time on both sides: rclone 1.75's --resync fails on same-content files whose times differ
+  touch -r "$W/$p/p1/RCLONE_TEST" "$W/$p/p2/RCLONE_TEST"
 done
 cat > "$W/bisync.toml" <<EOF
 version = 1

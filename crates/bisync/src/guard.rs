@@ -264,23 +264,31 @@ impl Guard {
                 root: Some(root.to_path_buf()),
             })
         };
-        let cur2 = match local(&pc.path2, Side::Path2) {
+        // Both sides at once (a walk of 10,000 files is most of the guard's cost).
+        let (cur1, cur2) = std::thread::scope(|sc| {
+            let h2 = sc.spawn(|| local(&pc.path2, Side::Path2));
+            let cur1 = match pc.path1_local() {
+                Some(p) => Ok(local(&p, Side::Path1)),
+                None => rc.lsjson(&pc.path1, None).map(|meta| {
+                    Ok(Current {
+                        names: meta.keys().cloned().collect(),
+                        meta: Some(meta),
+                        root: None,
+                    })
+                }),
+            };
+            let cur2 = h2
+                .join()
+                .unwrap_or_else(|_| Err("the walk of path2 failed".to_string()));
+            (cur1, cur2)
+        });
+        let cur1 = match cur1? {
             Ok(c) => c,
             Err(m) => return Ok(Err(m)),
         };
-        let cur1 = match pc.path1_local() {
-            Some(p) => match local(&p, Side::Path1) {
-                Ok(c) => c,
-                Err(m) => return Ok(Err(m)),
-            },
-            None => {
-                let meta = rc.lsjson(&pc.path1, None)?;
-                Current {
-                    names: meta.keys().cloned().collect(),
-                    meta: Some(meta),
-                    root: None,
-                }
-            }
+        let cur2 = match cur2 {
+            Ok(c) => c,
+            Err(m) => return Ok(Err(m)),
         };
         let cur = PerSide::new(cur1, cur2);
         let marker = RelPath::from(pc.marker.as_str());
@@ -328,31 +336,42 @@ impl Guard {
                 format!("pair not set up yet: run `axios-bisync init {name}` for the first sync"),
             ));
         }
-        let cur = match self.preflight(rc, name, pc, st)? {
+        // rclone's listings are parsed while the trees are walked.
+        let wd = Workdir::new(&paths.workdir, pc);
+        let (cur, early) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| wd.read());
+            let cur = self.preflight(rc, name, pc, st);
+            (cur, h.join().ok().and_then(Result::ok))
+        });
+        let cur = match cur? {
             Ok(c) => c,
             Err(msg) => return Ok(self.refuse(name, msg)),
         };
         if let Some(msg) = filters_changed(pc, paths) {
             return Ok(self.refuse(name, msg.replace("PAIR", name)));
         }
-        let wd = Workdir::new(&paths.workdir, pc);
         if let Err(r) = self.clear_rclone_lock(name, &wd) {
             return Ok(r);
         }
         let mut quarantined = Vec::new();
+        let mut early = early;
         if let Some(j) = Journal::load(&paths.journal)? {
             tracing::warn!(
                 "pair {name}: the previous run was cut short; reconciling before syncing"
             );
             quarantined = self.reconcile(rc, name, pc, paths, &wd, &j)?;
             Journal::remove(&paths.journal)?;
+            early = None; // reconciliation rewrote the listings
         }
         if let Some(reason) = wd.missing_listings() {
             return Ok(self
                 .lock_out(name, st, &reason)
                 .with_quarantined(quarantined));
         }
-        let prior = wd.read()?;
+        let prior = match early {
+            Some(l) => l,
+            None => wd.read()?,
+        };
 
         // The deletion policy: what rclone WILL delete, per side.
         let deletes = PerSide::new(

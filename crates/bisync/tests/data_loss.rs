@@ -374,3 +374,91 @@ fn live_rclone_json_lock_is_respected() {
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     assert_has_all(&fx.p2, &exp);
 }
+
+/// Hostile: kill -9 of rclone in the middle of `init` (the first resync, which rclone 1.60
+/// writes in place); `init` again reconciles first and finishes with nothing truncated.
+#[test]
+fn kill9_during_init_then_init_again() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = Files::new();
+    let batch = add_files(
+        &fx.p1,
+        &mut exp,
+        (0..16).map(|i| {
+            let k = format!("first/{i}.bin");
+            let v = content(&k, 96 * 1024);
+            (k, v)
+        }),
+    );
+    std::fs::write(&fx.slow, "512k").expect("slow");
+    let mut child = fx.spawn(&["init", "docs", "--yes"]);
+    wait_until("the first copies", Duration::from_secs(60), || {
+        complete_copies(&fx.p2, &batch) >= 2
+    });
+    kill9(fx.last_rclone_pid().expect("pid"));
+    let st = child.wait().expect("init");
+    assert_ne!(st.code(), Some(0));
+    std::fs::remove_file(&fx.slow).expect("fast");
+    let o = fx.run(&["init", "docs", "--yes"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert_has_all(&fx.p1, &exp);
+    assert_has_all(&fx.p2, &exp);
+    assert_same_trees(&fx);
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    assert_same_trees(&fx);
+}
+
+/// Hostile: names with a newline, a tab, a backslash and quotes (rclone's log splits on
+/// the newline; its listings Go-quote them).
+#[test]
+fn names_with_newlines_and_quotes() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    seed(&fx, 3);
+    fx.init();
+    for n in [
+        &b"new\nline.txt"[..],
+        b"tab\there.txt",
+        b"back\\slash \"q\".txt",
+    ] {
+        wbytes(&fx.p2, n, n);
+    }
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    for n in [
+        &b"new\nline.txt"[..],
+        b"tab\there.txt",
+        b"back\\slash \"q\".txt",
+    ] {
+        assert_eq!(std::fs::read(bpath(&fx.p1, n)).expect("synced"), n);
+    }
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    assert_same_trees(&fx);
+}
+
+/// Hostile: `init`/`recover` while a run holds the pair is refused as busy, not raced.
+#[test]
+fn recover_during_a_run_is_busy() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    let mut exp = seed(&fx, 3);
+    fx.init();
+    let batch = add_files(
+        &fx.p1,
+        &mut exp,
+        (0..16).map(|i| {
+            let k = format!("busy/{i}.bin");
+            let v = content(&k, 64 * 1024);
+            (k, v)
+        }),
+    );
+    let child = start_slow(&fx, "512k", || complete_copies(&fx.p2, &batch) >= 1);
+    let o = fx.run(&["recover", "docs", "--yes"]);
+    assert_eq!(code(&o), Some(1), "{}", stderr(&o));
+    assert_contains(&stdout(&o), "another axios-bisync run");
+    let out = child.wait_with_output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    assert_has_all(&fx.p2, &exp);
+    assert_same_trees(&fx);
+}

@@ -67,11 +67,21 @@ impl Workdir {
         }
     }
 
+    /// Both listings (parsed in parallel).
     pub fn read(&self) -> Result<PerSide<Listing>, Error> {
-        Ok(PerSide::new(
-            listing::read_listing(&self.listing(Side::Path1))?,
-            listing::read_listing(&self.listing(Side::Path2))?,
-        ))
+        let (l1, l2) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| listing::read_listing(&self.listing(Side::Path2)));
+            let l1 = listing::read_listing(&self.listing(Side::Path1));
+            (l1, h.join())
+        });
+        let l2 = l2.unwrap_or_else(|_| {
+            Err(Error::Listing {
+                path: self.listing(Side::Path2),
+                line: 0,
+                message: "parser thread failed".into(),
+            })
+        });
+        Ok(PerSide::new(l1?, l2?))
     }
 
     pub fn write(&self, l: &PerSide<Listing>, now_ns: i128) -> Result<(), Error> {
