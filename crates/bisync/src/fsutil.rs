@@ -228,6 +228,28 @@ mod tests {
     }
 
     #[test]
+    fn rclone_liveness_reads_the_injected_proc() {
+        let d = tempfile::tempdir().expect("tmp");
+        let pd = d.path().join("proc/4242");
+        std::fs::create_dir_all(&pd).expect("mk");
+        std::fs::write(
+            pd.join("cmdline"),
+            b"/nix/store/x-rclone-1.75.2/bin/rclone\0bisync\0",
+        )
+        .expect("w");
+        let pd = d.path().join("proc/4243");
+        std::fs::create_dir_all(&pd).expect("mk");
+        std::fs::write(pd.join("cmdline"), b"/usr/bin/sleep\x00600\x00").expect("w");
+        let proc_dir = d.path().join("proc");
+        assert!(rclone_alive(&proc_dir, 4242));
+        assert!(
+            !rclone_alive(&proc_dir, 4243),
+            "a reused PID of another program"
+        );
+        assert!(!rclone_alive(&proc_dir, 4244), "gone");
+    }
+
+    #[test]
     fn mountinfo_parsing() {
         let d = tempfile::tempdir().expect("tmp");
         let mp = d.path().join("my disk");

@@ -195,3 +195,43 @@ fn resync_over_a_differing_path2_file() {
     }
     assert!(bisync(&rc, &fx, &[]).status.success());
 }
+
+/// DOMAIN-FACTS says rclone syncs names that are not UTF-8. Checked: `lsjson` replaces
+/// such bytes with U+FFFD on both versions (so the guard walks local sides itself), 1.60
+/// Go-quotes the real bytes in its listings (`\xe9`), and 1.75.2 writes U+FFFD into the
+/// listing after `--resync`, then on the next run reports the file as deleted (on both
+/// sides) and forgets it (the guard writes the real bytes back into the listing after
+/// every successful run).
+#[test]
+fn names_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    std::fs::create_dir_all(fx.root().join("wd")).expect("wd");
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(fx.p1.join(name), b"x").expect("write");
+    let ls = Command::new(&rc)
+        .arg("lsjson")
+        .arg(&fx.p1)
+        .output()
+        .expect("lsjson");
+    assert!(String::from_utf8_lossy(&ls.stdout).contains("caf\\ufffd.txt"));
+    assert!(bisync(&rc, &fx, &["--resync"]).status.success());
+    assert_eq!(std::fs::read(fx.p2.join(name)).expect("copied"), b"x");
+    let lst = std::fs::read_dir(fx.root().join("wd"))
+        .expect("wd")
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".path1.lst"))
+        .expect("listing");
+    let text = std::fs::read(lst.path()).expect("read");
+    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    if rclone_minor(&rc) < 66 {
+        assert!(has(b"\"caf\\xe9.txt\""));
+    } else {
+        assert!(has("\"caf\u{fffd}.txt\"".as_bytes()));
+        // Alone in the folder, the "deleted" file even trips rclone's own --max-delete.
+        let o = bisync(&rc, &fx, &["-v"]);
+        assert_contains(&stderr(&o), "File was deleted");
+        assert_contains(&stderr(&o), "too many deletes");
+    }
+}
