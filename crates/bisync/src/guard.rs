@@ -15,7 +15,6 @@ use crate::name::RelPath;
 use crate::policy;
 use crate::rclone::workdir::{LockState, Workdir};
 use crate::rclone::{BisyncOutcome, Rclone};
-use crate::reconcile::{self, Action, Content};
 use crate::report::{PairReport, PendingView, ResultKind, StatusReport};
 use crate::side::{PerSide, Side};
 use crate::state::{
@@ -513,173 +512,6 @@ impl Guard {
         )
     }
 
-    /// The current files of `side` with size and mtime, as rclone sees them (local sides by
-    /// a byte-exact walk; a filters file narrows them to rclone's view).
-    fn list_side(
-        &self,
-        rc: &Rclone,
-        pc: &PairConfig,
-        paths: &PairPaths,
-        side: Side,
-    ) -> Result<Listing, Error> {
-        let filters = pc
-            .filters_file
-            .as_ref()
-            .map(|_| paths.filters.as_path())
-            .filter(|f| f.is_file());
-        let Some(root) = pc.local_root(side) else {
-            return rc.lsjson(&pc.path1, filters);
-        };
-        let mut l = fsutil::list_local(&root)?;
-        if let Some(f) = filters {
-            // rclone's JSON replaces bytes that are not UTF-8; match on that lossy form.
-            let seen: HashSet<Vec<u8>> = rc
-                .lsjson(&root.to_string_lossy(), Some(f))?
-                .into_keys()
-                .map(|k| k.as_bytes().to_vec())
-                .collect();
-            l.retain(|k, _| seen.contains(String::from_utf8_lossy(k.as_bytes()).as_bytes()));
-        }
-        Ok(l)
-    }
-
-    /// After an interrupted run (see `reconcile.rs`).
-    pub(crate) fn reconcile(
-        &self,
-        rc: &Rclone,
-        name: &str,
-        pc: &PairConfig,
-        paths: &PairPaths,
-        wd: &Workdir,
-        journal: &Journal,
-    ) -> Result<Vec<RelPath>, Error> {
-        let load = |s: Side| -> Option<Listing> {
-            crate::listing::read_listing(&wd.listing(s))
-                .ok()
-                .or_else(|| {
-                    crate::listing::read_listing(&paths.journal_dir.join(format!("{s}.lst"))).ok()
-                })
-        };
-        let mut prior = match (load(Side::Path1), load(Side::Path2)) {
-            (Some(a), Some(b)) => Some(PerSide::new(a, b)),
-            _ => None,
-        };
-        let cur = PerSide::new(
-            self.list_side(rc, pc, paths, Side::Path1)?,
-            self.list_side(rc, pc, paths, Side::Path2)?,
-        );
-        let stamp = crate::listing::format_time(now_ns()).replace([':', '+'], "-");
-        let qdir = paths.quarantine_root.join(&stamp);
-        let content = LocalContent { pc };
-        let mut quarantine: Vec<(Side, RelPath)> = Vec::new();
-        let mut agreed = 0usize;
-        for p in reconcile::names_on_both(&cur) {
-            let (Some(a), Some(b)) = (cur.path1.get(p), cur.path2.get(p)) else {
-                continue;
-            };
-            let prior_of = |s: Side| prior.as_ref().and_then(|l| l.get(s).get(p));
-            let action = reconcile::classify(
-                p,
-                PerSide::new(a, b),
-                PerSide::new(prior_of(Side::Path1), prior_of(Side::Path2)),
-                journal.started_ns,
-                &content,
-            );
-            let agree_with = match action {
-                None => continue,
-                Some(Action::Quarantine(side)) => {
-                    quarantine.push((side, p.clone()));
-                    continue;
-                }
-                Some(Action::Agree) => PerSide::new(a.clone(), b.clone()),
-                Some(Action::SetTime { side, mtime_ns }) => {
-                    let Some(root) = pc.local_root(side) else {
-                        continue;
-                    };
-                    fsutil::set_mtime(&p.under(&root), mtime_ns)?;
-                    let mut e = PerSide::new(a.clone(), b.clone());
-                    e.get_mut(side).mtime_ns = mtime_ns;
-                    e
-                }
-            };
-            if let Some(l) = prior.as_mut() {
-                for s in Side::BOTH {
-                    let e = reconcile::keep_hash(l.get(s).get(p), agree_with.get(s));
-                    l.get_mut(s).insert(p.clone(), e);
-                }
-                agreed += 1;
-            }
-        }
-        // rclone 1.63+ copies under temporary names: those left behind go too.
-        for s in Side::BOTH {
-            for t in reconcile::partial_temps(cur.get(s), cur.get(s.other())) {
-                quarantine.push((s, t));
-            }
-        }
-        let mut moved = Vec::new();
-        for (side, p) in quarantine {
-            let dest = qdir.join(side.as_str()).join(p.as_path());
-            self.move_to_quarantine(rc, pc, side, &p, &dest)?;
-            tracing::warn!(
-                "pair {name}: {p} on {side} was left half-written by the interrupted run; moved to {}",
-                dest.display()
-            );
-            if let Some(l) = prior.as_mut() {
-                l.path1.remove(&p);
-                l.path2.remove(&p);
-            }
-            let mut shown = side.as_str().as_bytes().to_vec();
-            shown.push(b'/');
-            shown.extend_from_slice(p.as_bytes());
-            moved.push(RelPath::new(shown));
-        }
-        if let Some(l) = &prior {
-            wd.write(l, now_ns())?;
-        }
-        tracing::info!(
-            "pair {name}: reconciled {agreed} files that agree on both sides, quarantined {}",
-            moved.len()
-        );
-        if !moved.is_empty() {
-            self.notify(
-                &format!("Sync of {name}: half-written files set aside"),
-                &format!(
-                    "{} file(s) left incomplete by an interrupted sync were moved to {}",
-                    moved.len(),
-                    qdir.display()
-                ),
-                Urgency::Normal,
-            );
-        }
-        Ok(moved)
-    }
-
-    fn move_to_quarantine(
-        &self,
-        rc: &Rclone,
-        pc: &PairConfig,
-        side: Side,
-        p: &RelPath,
-        dest: &Path,
-    ) -> Result<(), Error> {
-        if let Some(root) = pc.local_root(side) {
-            return fsutil::move_file(&p.under(&root), dest);
-        }
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        use std::os::unix::ffi::OsStrExt;
-        let src = p.under_remote(&pc.path1);
-        let src = std::ffi::OsStr::from_bytes(&src);
-        rc.run_simple(
-            &["moveto".as_ref(), src, dest.as_os_str()],
-            &src.to_string_lossy(),
-        )
-    }
-
     /// `status`.
     pub fn status(&self, names: &[String]) -> Result<Vec<StatusReport>, Error> {
         let mut out = Vec::new();
@@ -750,25 +582,6 @@ impl Guard {
             }
         }
         Ok(out)
-    }
-}
-
-/// Content checks on local sides.
-struct LocalContent<'a> {
-    pc: &'a PairConfig,
-}
-
-impl Content for LocalContent<'_> {
-    fn is_truncated_copy(&self, side: Side, p: &RelPath) -> Option<bool> {
-        let a = self.pc.local_root(side)?;
-        let b = self.pc.local_root(side.other())?;
-        Some(fsutil::is_strict_prefix(&p.under(&a), &p.under(&b)))
-    }
-
-    fn same_bytes(&self, p: &RelPath) -> Option<bool> {
-        let a = self.pc.local_root(Side::Path1)?;
-        let b = self.pc.local_root(Side::Path2)?;
-        Some(fsutil::same_content(&p.under(&a), &p.under(&b)))
     }
 }
 
