@@ -247,6 +247,16 @@ impl Guard {
                 quarantine.push((s, t));
             }
         }
+        // The listings first, without the names about to be moved: if the guard dies between
+        // the two steps, the next reconciliation finds those names new on both sides and
+        // decides again, instead of rclone taking a moved file for a deletion.
+        if let Some(l) = prior.as_mut() {
+            for (_, p) in &quarantine {
+                l.path1.remove(p);
+                l.path2.remove(p);
+            }
+            wd.write(l, now_ns())?;
+        }
         let mut moved = Vec::new();
         for (side, p) in quarantine {
             let dest = qdir.join(side.as_str()).join(p.as_path());
@@ -255,17 +265,10 @@ impl Guard {
                 "pair {name}: {p} on {side} was left half-written by the interrupted run; moved to {}",
                 dest.display()
             );
-            if let Some(l) = prior.as_mut() {
-                l.path1.remove(&p);
-                l.path2.remove(&p);
-            }
             let mut shown = side.as_str().as_bytes().to_vec();
             shown.push(b'/');
             shown.extend_from_slice(p.as_bytes());
             moved.push(RelPath::new(shown));
-        }
-        if let Some(l) = &prior {
-            wd.write(l, now_ns())?;
         }
         tracing::info!(
             "pair {name}: reconciled {agreed} files that agree on both sides, quarantined {}",

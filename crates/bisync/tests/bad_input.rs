@@ -173,6 +173,20 @@ fn overlapping_paths_are_a_config_error() {
             assert_contains(&stderr(&o), "one is inside the other");
         }
     }
+    // The guard's own state inside a synced folder would be synced (and deleted) too.
+    std::fs::write(
+        &fx.cfg,
+        format!(
+            "version = 1\nstate_dir = \"{}/.state\"\nrclone = \"{}\"\n[pairs.docs]\npath1 = \"{p1}\"\npath2 = \"{}\"\n",
+            fx.p2.display(),
+            fx.wrapper.display(),
+            fx.p2.display()
+        ),
+    )
+    .expect("cfg");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(4));
+    assert_contains(&stderr(&o), "overlaps a synced folder");
     unchanged(&fx, &before);
     assert!(!fx.state.exists(), "no state written");
 }

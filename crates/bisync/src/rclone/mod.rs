@@ -195,25 +195,34 @@ impl Rclone {
     }
 
     /// Like [`Rclone::detect`], but remembers the version per binary (path, size, mtime) in
-    /// `cache`, saving a `rclone version` call (~0.1 s) on every run.
+    /// `cache` (the last few binaries used), saving a `rclone version` call (0.1 s and more)
+    /// on every run.
     pub fn detect_cached(bin: &Path, config: Option<&Path>, cache: &Path) -> Result<Self, Error> {
         let Some(key) = binary_key(bin) else {
             return Self::detect(bin, config);
         };
-        let cached: Option<VersionCache> = std::fs::read(cache)
+        let mut entries: Vec<VersionCache> = std::fs::read(cache)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
-        if let Some(c) = cached.filter(|c| c.key == key) {
-            if let Some(version) = parse_version(&c.version_line) {
-                return Self::with_version(bin, config, version);
-            }
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if let Some(version) = entries
+            .iter()
+            .find(|c| c.key == key)
+            .and_then(|c| parse_version(&c.version_line))
+        {
+            return Self::with_version(bin, config, version);
         }
         let rc = Self::detect(bin, config)?;
-        let entry = VersionCache {
-            key,
-            version_line: format!("rclone v{}", rc.caps.version),
-        };
-        if let Ok(data) = serde_json::to_vec(&entry) {
+        entries.retain(|c| c.key != key);
+        entries.insert(
+            0,
+            VersionCache {
+                key,
+                version_line: format!("rclone v{}", rc.caps.version),
+            },
+        );
+        entries.truncate(8);
+        if let Ok(data) = serde_json::to_vec(&entries) {
             if let Some(parent) = cache.parent() {
                 let _ = std::fs::create_dir_all(parent);
             }
