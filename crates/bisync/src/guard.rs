@@ -456,15 +456,14 @@ impl Guard {
         st: &mut PairState,
     ) -> Result<(), Error> {
         let roots = PerSide::new(pc.path1_local(), Some(pc.path2.clone()));
-        let fixed = wd.repair_lossy_names(&roots)?;
+        let (fixed, counts) = wd.finish(&roots)?;
         if fixed > 0 {
             tracing::info!("restored the real bytes of {fixed} file name(s) in rclone's listings");
         }
         Journal::remove(&paths.journal)?;
         st.pending = None;
         st.approved = false;
-        let l = wd.listings();
-        st.counts = Some((count_lines(&l.path1), count_lines(&l.path2)));
+        st.counts = Some(counts);
         Ok(())
     }
 
@@ -622,14 +621,4 @@ fn filters_changed(pc: &PairConfig, paths: &PairPaths) -> Option<String> {
             )),
         },
     }
-}
-
-pub(crate) fn count_lines(p: &Path) -> u64 {
-    std::fs::read(p)
-        .map(|b| {
-            b.split(|c| *c == b'\n')
-                .filter(|l| !l.is_empty() && l[0] != b'#')
-                .count() as u64
-        })
-        .unwrap_or(0)
 }

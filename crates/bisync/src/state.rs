@@ -112,8 +112,22 @@ impl PairState {
         Ok(load_json(path)?.unwrap_or_default())
     }
 
+    /// Replace `state.json` atomically (temp file + rename) but without fsync: it runs
+    /// after every sync and an fsync costs up to tens of ms on a busy disk. After a power
+    /// loss an update may be missing; none of them protects data (the journal, which does,
+    /// is fsynced), so at worst a result or an approval is asked for again.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        save_json(path, self)
+        let data = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| Error::Io { path: p, source }
+        };
+        std::fs::write(&tmp, &data).map_err(io(&tmp))?;
+        std::fs::rename(&tmp, path).map_err(io(path))
     }
 }
 

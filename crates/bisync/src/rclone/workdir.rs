@@ -91,55 +91,63 @@ impl Workdir {
         Ok(())
     }
 
-    /// rclone 1.66+ writes some names that are not UTF-8 into its listings with U+FFFD
-    /// instead of their bytes (after `--resync`, and for files it carries over), and on the
-    /// next run takes the real file for a new one: it "forgets" the file, then makes
-    /// conflict copies. Where a local side holds exactly one file whose lossy name is the
-    /// listed one, the entry gets the real name back. Cheap when no name is affected.
-    pub fn repair_lossy_names(&self, roots: &PerSide<Option<PathBuf>>) -> Result<usize, Error> {
+    /// After a successful run: repair the listings (below) and count their entries, reading
+    /// each listing once. Returns (names repaired, (path1 count, path2 count)).
+    pub fn finish(&self, roots: &PerSide<Option<PathBuf>>) -> Result<(usize, (u64, u64)), Error> {
         let mut fixed = 0;
+        let mut counts = [0u64; 2];
         for s in Side::BOTH {
-            let Some(root) = roots.get(s) else { continue };
             let path = self.listing(s);
             let Ok(data) = std::fs::read(&path) else {
                 continue;
             };
-            if !data.windows(3).any(|w| w == "\u{fffd}".as_bytes()) {
-                continue;
-            }
-            let mut by_lossy: HashMap<Vec<u8>, Vec<RelPath>> = HashMap::new();
-            for p in fsutil::walk_files(root)? {
-                if !p.is_utf8() {
-                    let lossy = String::from_utf8_lossy(p.as_bytes())
-                        .into_owned()
-                        .into_bytes();
-                    by_lossy.entry(lossy).or_default().push(p);
+            counts[s.index()] = data
+                .split(|c| *c == b'\n')
+                .filter(|l| !l.is_empty() && l[0] != b'#')
+                .count() as u64;
+            if let Some(root) = roots.get(s) {
+                if data.windows(3).any(|w| w == "\u{fffd}".as_bytes()) {
+                    fixed += self.repair_lossy_names(&path, root)?;
                 }
             }
-            let mut l = listing::read_listing(&path)?;
-            let lossy_keys: Vec<RelPath> = l
-                .keys()
-                .filter(|k| by_lossy.contains_key(k.as_bytes()))
-                .cloned()
-                .collect();
-            let mut changed = false;
-            for k in lossy_keys {
-                if let Some([real]) = by_lossy.get(k.as_bytes()).map(Vec::as_slice) {
-                    if !l.contains_key(real) {
-                        if let Some(e) = l.remove(&k) {
-                            l.insert(real.clone(), e);
-                            fixed += 1;
-                            changed = true;
-                        }
+        }
+        Ok((fixed, (counts[0], counts[1])))
+    }
+
+    /// rclone 1.66+ writes some names that are not UTF-8 into its listings with U+FFFD
+    /// instead of their bytes (after `--resync`, and for files it carries over), and on the
+    /// next run takes the real file for a new one: it "forgets" the file, then makes
+    /// conflict copies. Where the local side holds exactly one file whose lossy name is the
+    /// listed one, the entry gets the real name back.
+    fn repair_lossy_names(&self, path: &Path, root: &Path) -> Result<usize, Error> {
+        let mut by_lossy: HashMap<Vec<u8>, Vec<RelPath>> = HashMap::new();
+        for p in fsutil::walk_files(root)? {
+            if !p.is_utf8() {
+                let lossy = String::from_utf8_lossy(p.as_bytes())
+                    .into_owned()
+                    .into_bytes();
+                by_lossy.entry(lossy).or_default().push(p);
+            }
+        }
+        let mut l = listing::read_listing(path)?;
+        let lossy_keys: Vec<RelPath> = l
+            .keys()
+            .filter(|k| by_lossy.contains_key(k.as_bytes()))
+            .cloned()
+            .collect();
+        let mut fixed = 0;
+        for k in lossy_keys {
+            if let Some([real]) = by_lossy.get(k.as_bytes()).map(Vec::as_slice) {
+                if !l.contains_key(real) {
+                    if let Some(e) = l.remove(&k) {
+                        l.insert(real.clone(), e);
+                        fixed += 1;
                     }
                 }
             }
-            if changed {
-                axios_core::atomic_write(
-                    &path,
-                    &listing::render_listing(&l, crate::state::now_ns()),
-                )?;
-            }
+        }
+        if fixed > 0 {
+            axios_core::atomic_write(path, &listing::render_listing(&l, crate::state::now_ns()))?;
         }
         Ok(fixed)
     }
