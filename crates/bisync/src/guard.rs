@@ -387,6 +387,10 @@ impl Guard {
             _ => None,
         };
         let decision = policy::decide(pc, &deletes, &counts, before.as_ref(), approval.as_ref());
+        // Tens of thousands of small allocations that would only be freed at exit: leave
+        // them to the exit (freeing them one by one costs milliseconds per run).
+        std::mem::forget(prior);
+        std::mem::forget(cur);
         if decision.approval_expired {
             tracing::warn!(
                 "pair {name}: the deletions differ from the ones that were approved; asking again"

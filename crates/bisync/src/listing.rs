@@ -51,7 +51,9 @@ pub fn read_listing(path: &Path) -> Result<Listing, Error> {
 
 /// Parse listing bytes; errors carry the 1-based line number.
 pub fn parse_listing(data: &[u8]) -> Result<Listing, (usize, String)> {
-    let mut out = Listing::new();
+    // rclone writes its listings sorted: collecting a Vec and building the map from it
+    // (a bulk build) is much cheaper than 10,000 inserts.
+    let mut out: Vec<(RelPath, Entry)> = Vec::with_capacity(data.len() / 80);
     for (i, line) in data.split(|b| *b == b'\n').enumerate() {
         let n = i + 1;
         if line.is_empty() {
@@ -69,10 +71,9 @@ pub fn parse_listing(data: &[u8]) -> Result<Listing, (usize, String)> {
             }
             continue;
         }
-        let (path, entry) = parse_line(line).map_err(|m| (n, m))?;
-        out.insert(path, entry);
+        out.push(parse_line(line).map_err(|m| (n, m))?);
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
