@@ -177,7 +177,19 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Approve { pair } => {
             let p = guard.approve(&pair)?;
             if cli.json {
-                println!("{}", serde_json::to_string_pretty(&p.delete_on_path2)?);
+                #[derive(serde::Serialize)]
+                struct Approved<'a> {
+                    pair: &'a str,
+                    delete_on_path2: &'a [axios_bisync::RelPath],
+                    delete_on_path1: &'a [axios_bisync::RelPath],
+                }
+                let a = Approved {
+                    pair: &pair,
+                    delete_on_path2: &p.delete_on_path2,
+                    delete_on_path1: &p.delete_on_path1,
+                };
+                println!("{}", serde_json::to_string_pretty(&a)?);
+                return Ok(EXIT_OK);
             }
             println!(
                 "approved for {pair}: the next run may delete exactly these {} file(s) on path2 and {} on path1 ({}); if the set changes, it asks again",

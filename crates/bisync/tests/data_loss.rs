@@ -156,6 +156,10 @@ fn json_names_are_surrogateescaped() {
     let text = stdout(&o);
     assert_contains(&text, r#""caf\udce9-1.txt""#);
     assert_contains(&text, r#""caf\udce9-2.txt""#);
+    // So does `approve --json`, listing exactly what it approves.
+    let o = fx.run(&["approve", "docs", "--json"]);
+    assert_eq!(code(&o), Some(0));
+    assert_contains(&stdout(&o), r#""caf\udce9-1.txt""#);
     // Human output shows the byte as \xe9.
     assert_contains(
         &stdout(&fx.run(&["status"])),
