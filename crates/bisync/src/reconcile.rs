@@ -18,8 +18,11 @@ use crate::side::{PerSide, Side};
 use crate::state::{now_ns, Journal, PairPaths};
 use crate::{fsutil, Error};
 
-/// Two modification times this close are the same (Google Drive keeps milliseconds).
-pub const MTIME_TOLERANCE_NS: i128 = 1_000_000_000;
+/// Two modification times this close are the same (Google Drive keeps milliseconds). Not
+/// more: a same-size file edited within a second of the other side's version must not be
+/// taken for a finished copy (it was, with 1 s, and the edit was never synced; found by the
+/// kill -9 test on rclone 1.75).
+pub const MTIME_TOLERANCE_NS: i128 = 1_000_000;
 /// Clock slack when deciding whether a file was written during an interrupted run.
 pub const START_SLACK_NS: i128 = 2_000_000_000;
 
@@ -448,6 +451,22 @@ mod tests {
             run(e(1, 5), e(1, 5), None, None, Known(None, None)),
             Some(Action::Agree)
         );
+    }
+
+    #[test]
+    fn a_same_size_edit_within_a_second_is_not_agreement() {
+        // path2 rewritten 0.9 s after path1's version, same size, other bytes, both changed
+        // since the listing: not "identical", whatever rclone then decides.
+        let c1 = Entry::new(96, 1000 * S);
+        let c2 = Entry::new(96, 1000 * S + 900_000_000);
+        let a = classify(
+            &RelPath::from("x"),
+            PerSide::new(&c1, &c2),
+            PerSide::new(Some(&e(96, 10)), Some(&e(96, 10))),
+            2000 * S,
+            &Known(None, Some(false)),
+        );
+        assert_ne!(a, Some(Action::Agree));
     }
 
     #[test]
