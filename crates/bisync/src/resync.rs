@@ -158,6 +158,13 @@ impl Guard {
         if let Err(r) = self.clear_rclone_lock(name, &wd) {
             return Ok(r);
         }
+        if let Some(msg) = self.check_mountpoint(pc)? {
+            return Ok(PairReport::new(
+                name,
+                ResultKind::Refused,
+                format!("{msg}; mount it first"),
+            ));
+        }
         let mkdir = |p: &Path| {
             std::fs::create_dir_all(p).map_err(|source| Error::Io {
                 path: p.to_path_buf(),
@@ -167,13 +174,6 @@ impl Guard {
         mkdir(&pc.path2)?;
         if let Some(p) = pc.path1_local() {
             mkdir(&p)?;
-        }
-        if let Some(msg) = self.check_mountpoint(pc)? {
-            return Ok(PairReport::new(
-                name,
-                ResultKind::Refused,
-                format!("{msg}; mount it first"),
-            ));
         }
         let mut quarantined = Vec::new();
         if let Some(j) = Journal::load(&paths.journal)? {
