@@ -335,12 +335,21 @@ impl Guard {
                 format!("pair not set up yet: run `axios-bisync init {name}` for the first sync"),
             ));
         }
-        // rclone's listings are parsed while the trees are walked.
+        // rclone's listings are parsed, and saved for the journal, while the trees are
+        // walked. Not saved when a journal exists: its saved listings are the ones from
+        // before the interrupted run, which reconciliation may need.
         let wd = Workdir::new(&paths.workdir, pc);
-        let (cur, early) = std::thread::scope(|sc| {
-            let h = sc.spawn(|| wd.read());
+        let interrupted = paths.journal.exists();
+        let (cur, early, saved) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| {
+                let saved = !interrupted && save_listings(&wd, paths).is_ok();
+                (wd.read(), saved)
+            });
             let cur = self.preflight(rc, name, pc, st);
-            (cur, h.join().ok().and_then(Result::ok))
+            let (early, saved) = h
+                .join()
+                .unwrap_or((Err(Error::Aborted("listing thread".into())), false));
+            (cur, early.ok(), saved)
         });
         let cur = match cur? {
             Ok(c) => c,
@@ -417,13 +426,8 @@ impl Guard {
         }
 
         // Journal, then rclone.
-        let listings = wd.listings();
-        for s in Side::BOTH {
-            let snap = paths.journal_dir.join(format!("{s}.lst"));
-            std::fs::copy(listings.get(s), &snap).map_err(|source| Error::Io {
-                path: listings.get(s).clone(),
-                source,
-            })?;
+        if !saved || !quarantined.is_empty() || interrupted {
+            save_listings(&wd, paths)?;
         }
         Journal {
             started_ns: now_ns(),
@@ -608,6 +612,22 @@ pub(crate) fn bisync_args(rc: &Rclone, pc: &PairConfig, paths: &PairPaths) -> Ve
         args.push(paths.filters.clone().into());
     }
     args
+}
+
+/// Save rclone's listings next to the journal (the fallback when rclone is killed while
+/// rewriting them). Copies, not hard links: rclone rewrites its listings in place (same
+/// inode, checked on 1.60.1 and 1.75.2), so a link would show the new, possibly
+/// half-written, one.
+fn save_listings(wd: &Workdir, paths: &PairPaths) -> Result<(), Error> {
+    let listings = wd.listings();
+    for s in Side::BOTH {
+        let snap = paths.journal_dir.join(format!("{s}.lst"));
+        std::fs::copy(listings.get(s), &snap).map_err(|source| Error::Io {
+            path: listings.get(s).clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// `None` when the filters copy matches the configured file; else why it does not.
