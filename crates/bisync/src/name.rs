@@ -122,8 +122,25 @@ pub mod quoted_list {
         s.collect_seq(v.iter().map(|p| quote(p.as_bytes())))
     }
 
+    /// A list, or (state written by the previous version) a bare count, read as no names:
+    /// an approval recorded as a count then matches nothing and the guard asks again.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCount {
+        List(Vec<String>),
+        Count(u64),
+    }
+
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RelPath>, D::Error> {
-        let v: Vec<String> = Vec::deserialize(d)?;
+        let v = match ListOrCount::deserialize(d)? {
+            ListOrCount::List(v) => v,
+            ListOrCount::Count(n) => {
+                tracing::debug!(
+                    "state from the previous version: {n} pending deletions without names"
+                );
+                Vec::new()
+            }
+        };
         v.iter()
             .map(|q| {
                 unquote(q.as_bytes())

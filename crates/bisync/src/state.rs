@@ -222,3 +222,26 @@ pub fn fmt_secs(secs: u64) -> String {
         t.get(11..19).unwrap_or_default()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state file from the previous version (pending deletions as counts, an approval for
+    /// a count) still loads; the approval then covers no file set and the guard asks again.
+    #[test]
+    fn previous_state_format_loads() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("state.json");
+        std::fs::write(
+            &p,
+            r#"{"initialized":true,"pending":{"at":1,"reason":"r","delete_on_path2":0,"delete_on_path1":30,"examples_path2":[],"examples_path1":["a"]},"approved":true,"counts":[10,10]}"#,
+        )
+        .expect("w");
+        let st = PairState::load(&p).expect("loads");
+        let pending = st.pending.expect("pending");
+        assert!(pending.delete_on_path1.is_empty());
+        assert!(st.approved);
+        assert_eq!(st.identity, None);
+    }
+}
