@@ -5,11 +5,20 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn source(var: &str, cache: &str) -> Option<PathBuf> {
-    let p = std::env::var_os(var).map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios").join(cache))
-    })?;
-    p.exists().then_some(p)
+/// `$var`, else `~/.cache/axios/<name>`, else `../shared/vendor/<name>` beside the repository
+/// (where tests/nix/run finds them too).
+fn source(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var).map(PathBuf::from) {
+        return p.exists().then_some(p);
+    }
+    let cache = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios").join(name));
+    let vendor = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vendor")
+        .join(name);
+    [cache, Some(vendor)]
+        .into_iter()
+        .flatten()
+        .find(|p| p.exists())
 }
 
 /// Evaluate the home module with the gdrive-sync settings below and return `attr` (an
