@@ -29,6 +29,7 @@ let
 
   tomlFormat = pkgs.formats.toml { };
 
+  # Unset (null) options are left out: the defaults live in the program, one place.
   pairToml = name: p: lib.filterAttrs (_: v: v != null) {
     path1 = "${p.remote}:${p.remoteDir}";
     path2 = p.localDir;
@@ -51,7 +52,21 @@ let
     pairs = lib.mapAttrs pairToml enabledPairs;
   };
 
-  configFile = tomlFormat.generate "axios-bisync.toml" settings;
+  settingsFile = tomlFormat.generate "axios-bisync-unchecked.toml" settings;
+
+  # The program checks the generated file at build time (pair names, paths that overlap,
+  # durations, percentages): a bad config fails the build, not the first sync.
+  configFile = pkgs.runCommand "axios-bisync.toml"
+    {
+      nativeBuildInputs = [ cfg.package ];
+      passthru = { inherit (settingsFile) value; unchecked = settingsFile; };
+    } ''
+    axios-bisync --config ${settingsFile} check
+    cp ${settingsFile} $out
+  '';
+
+  # The defaults are the program's (crates/bisync/src/config.rs); the docs point there.
+  programDefault = literalExpression "null  # the axios-bisync default (see its README)";
 
   pairModule = { name, ... }: {
     options = {
@@ -89,8 +104,9 @@ let
         description = "Time between two runs (systemd `OnUnitActiveSec=`).";
       };
       maxDeleteCount = mkOption {
-        type = types.ints.unsigned;
-        default = 100;
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        defaultText = programDefault;
         example = 500;
         description = ''
           At most this many files deleted per side in one run (an absolute count, unlike
@@ -99,14 +115,16 @@ let
         '';
       };
       maxDeletePercent = mkOption {
-        type = types.ints.between 0 100;
-        default = 25;
+        type = types.nullOr (types.ints.between 0 100);
+        default = null;
+        defaultText = programDefault;
         example = 10;
         description = "At most this percentage of a side's files deleted in one run.";
       };
       marker = mkOption {
-        type = types.strMatching "[^/]+";
-        default = "RCLONE_TEST";
+        type = types.nullOr types.str;
+        default = null;
+        defaultText = programDefault;
         example = ".stfolder";
         description = ''
           Marker file that must exist at the root of both sides (created by
@@ -121,20 +139,23 @@ let
         description = "When set, this path must be a mount point before any run (e.g. the disk holding `localDir`).";
       };
       minFiles = mkOption {
-        type = types.ints.unsigned;
-        default = 1;
+        type = types.nullOr types.ints.unsigned;
+        default = null;
+        defaultText = programDefault;
         example = 10;
         description = "Refuse to run when a side holds fewer files than this.";
       };
       collapsePercent = mkOption {
-        type = types.ints.between 0 100;
-        default = 50;
+        type = types.nullOr (types.ints.between 0 100);
+        default = null;
+        defaultText = programDefault;
         example = 30;
         description = "Refuse when a side's file count fell by more than this percentage since the last good run.";
       };
       notifyAfter = mkOption {
-        type = types.strMatching "[0-9]+ ?(s|sec|m|min|h|d|w)?";
-        default = "2d";
+        type = types.nullOr types.str;
+        default = null;
+        defaultText = programDefault;
         example = "12h";
         description = "Send a desktop notification when the pair has not synced successfully for this long.";
       };
@@ -212,14 +233,11 @@ in
   };
 
   config = mkIf cfg.enable {
+    # Pair names, markers, durations and overlapping paths are checked by the program
+    # when the config is built (see configFile); these two are about this module's own
+    # defaults (folders in the home directory).
     assertions =
       lib.mapAttrsToList
-        (name: _: {
-          assertion = builtins.match "[A-Za-z0-9_-]+" name != null;
-          message = "services.gdrive-sync.pairs.\"${name}\": pair names may only contain letters, digits, `-` and `_`; rename the pair.";
-        })
-        cfg.pairs
-      ++ lib.mapAttrsToList
         (name: p: {
           assertion = lib.hasPrefix "/" p.localDir && p.localDir != home && p.localDir != "/";
           message = "services.gdrive-sync.pairs.${name}.localDir = \"${p.localDir}\" must be an absolute folder below or beside your home (not ${home} itself); pick a dedicated folder such as ${home}/${capitalize name}.";

@@ -383,7 +383,9 @@ fn bisync_pairs() {
             pending: Some(Pending {
                 at: now - 60,
                 reason: "would delete 300 files on path2 (cap 100)".into(),
-                delete_on_path2: 300,
+                delete_on_path2: (0..300)
+                    .map(|i| axios_bisync::RelPath::from(format!("old/{i}.txt").as_str()))
+                    .collect(),
                 ..Default::default()
             }),
             ..ok.clone()

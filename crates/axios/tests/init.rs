@@ -554,10 +554,34 @@ def wait_for(text, deadline=60):
                 out += os.read(fd, 4096)
             except OSError:
                 break
+import termios
+def raw_mode():
+    # the master's termios is the line discipline's: ICANON off means the program reads keys
+    try:
+        return not (termios.tcgetattr(fd)[3] & termios.ICANON)
+    except termios.error:
+        return True
+def drain(timeout):
+    global out
+    r, _, _ = select.select([fd], [], [], timeout)
+    if r:
+        try:
+            out += os.read(fd, 4096)
+        except OSError:
+            pass
+        return True
+    return False
 for expect, send in script:
     wait_for(expect)
     out = b""
-    os.write(fd, send.encode())
+    # One key at a time, each once the program reads keys in raw mode: a DEL typed while
+    # the terminal is still canonical is eaten by the line discipline (nothing to erase).
+    for ch in send:
+        end = time.time() + 30
+        while not raw_mode() and time.time() < end:
+            drain(0.005)
+        os.write(fd, ch.encode())
+        drain(1.0)
 while True:
     try:
         chunk = os.read(fd, 4096)

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::side::Side;
 use crate::Error;
 
 /// The whole config file.
@@ -93,27 +94,16 @@ fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     parse_duration(&s).map_err(serde::de::Error::custom)
 }
 
-/// Parse `"90s"`, `"15min"`, `"2h"`, `"3d"`, `"1w"` (a bare number is seconds).
+/// Parse `"90s"`, `"15min"`, `"2h"`, `"3d"`, `"1w"`, `"1h 30min"` (humantime); a bare
+/// number is seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| {
-        format!("invalid duration `{s}` (use e.g. \"90s\", \"15min\", \"2h\", \"3d\")")
-    })?;
-    let mult = match unit.trim() {
-        "" | "s" | "sec" => 1,
-        "m" | "min" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        "w" => 7 * 86400,
-        other => {
-            return Err(format!(
-                "invalid duration unit `{other}` in `{s}` (use s, min, h, d or w)"
-            ))
-        }
-    };
-    Ok(Duration::from_secs(n.saturating_mul(mult)))
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    humantime::parse_duration(t).map_err(|e| {
+        format!("invalid duration `{s}`: {e} (use e.g. \"90s\", \"15min\", \"2h\", \"3d\")")
+    })
 }
 
 impl Config {
@@ -172,6 +162,24 @@ impl Config {
                     "pairs.{name}: max_delete_percent and collapse_percent are percentages (0-100)"
                 )));
             }
+            if let Some(p1) = p.path1_local() {
+                if overlapping(&p1, &p.path2) {
+                    return Err(bad(format!(
+                        "pairs.{name}: path1 {} and path2 {} are the same folder or one is inside the other (rclone refuses overlapping paths, and a sync into itself would duplicate or delete files); use two separate folders",
+                        p1.display(),
+                        p.path2.display()
+                    )));
+                }
+            }
+            if overlapping(&self.state_dir, &p.path2)
+                || p.path1_local()
+                    .is_some_and(|p1| overlapping(&self.state_dir, &p1))
+            {
+                return Err(bad(format!(
+                    "pairs.{name}: state_dir {} overlaps a synced folder; keep the guard's state outside the pair",
+                    self.state_dir.display()
+                )));
+            }
             if p.marker.is_empty() || p.marker.contains('/') {
                 return Err(bad(format!(
                     "pairs.{name}.marker must be a plain file name, got `{}`",
@@ -205,6 +213,51 @@ impl PairConfig {
             .starts_with('/')
             .then(|| PathBuf::from(&self.path1))
     }
+
+    /// The local directory of `side`, when it is one (path2 always is).
+    pub fn local_root(&self, side: Side) -> Option<PathBuf> {
+        match side {
+            Side::Path1 => self.path1_local(),
+            Side::Path2 => Some(self.path2.clone()),
+        }
+    }
+
+    /// `side` as configured, for messages.
+    pub fn shown(&self, side: Side) -> String {
+        match side {
+            Side::Path1 => self.path1.clone(),
+            Side::Path2 => self.path2.display().to_string(),
+        }
+    }
+}
+
+/// `p` made absolute and free of `.`/`..`, with symlinks resolved for the part that exists
+/// (what the path will mean once the rest is created).
+pub fn resolve(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::from("/");
+    for c in p.components() {
+        match c {
+            Component::RootDir | Component::Prefix(_) | Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(n) => {
+                out.push(n);
+                // Resolve symlinks as we go, so `link/..` means what the kernel makes of it.
+                if let Ok(real) = std::fs::canonicalize(&out) {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether two local directories are the same or one holds the other.
+pub fn overlapping(a: &Path, b: &Path) -> bool {
+    let (a, b) = (resolve(a), resolve(b));
+    a.starts_with(&b) || b.starts_with(&a)
 }
 
 /// The default config path: `$XDG_CONFIG_HOME/axios/bisync.toml` (or `~/.config/...`).

@@ -2,13 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::listing::{Entry, Listing};
+use crate::name::RelPath;
 use crate::Error;
 
-/// Relative paths (with `/`) of the regular files under `root`, like rclone's local
-/// backend sees them: symlinks are skipped, directories are not listed.
-pub fn walk_files(root: &Path) -> Result<Vec<String>, Error> {
+/// Relative paths (bytes, `/`-separated) of the regular files under `root`, like rclone's
+/// local backend sees them: symlinks are skipped, directories are not listed.
+pub fn walk_files(root: &Path) -> Result<Vec<RelPath>, Error> {
+    use std::os::unix::ffi::OsStrExt;
     let mut out = Vec::new();
-    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
+    let mut stack: Vec<(PathBuf, Vec<u8>)> = vec![(root.to_path_buf(), Vec::new())];
     while let Some((dir, prefix)) = stack.pop() {
         let rd = std::fs::read_dir(&dir).map_err(|source| Error::Io {
             path: dir.clone(),
@@ -24,20 +27,86 @@ pub fn walk_files(root: &Path) -> Result<Vec<String>, Error> {
                 source,
             })?;
             let name = ent.file_name();
-            let name = name.to_string_lossy();
-            let rel = if prefix.is_empty() {
-                name.into_owned()
-            } else {
-                format!("{prefix}/{name}")
-            };
+            let mut rel = prefix.clone();
+            if !rel.is_empty() {
+                rel.push(b'/');
+            }
+            rel.extend_from_slice(name.as_bytes());
             if ft.is_dir() {
                 stack.push((ent.path(), rel));
             } else if ft.is_file() {
-                out.push(rel);
+                out.push(RelPath::new(rel));
             }
         }
     }
     Ok(out)
+}
+
+/// Every regular file under `root` with its size and mtime.
+pub fn list_local(root: &Path) -> Result<Listing, Error> {
+    let mut l = Listing::new();
+    for p in walk_files(root)? {
+        if let Some((size, ns)) = file_sig(&p.under(root)) {
+            l.insert(p, Entry::new(size, ns));
+        }
+    }
+    Ok(l)
+}
+
+/// Whether `short` is a strict prefix of `long` (byte content): a truncated copy.
+pub fn is_strict_prefix(short: &Path, long: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(a), Ok(b)) = (std::fs::File::open(short), std::fs::File::open(long)) else {
+        return false;
+    };
+    let (Ok(ma), Ok(mb)) = (a.metadata(), b.metadata()) else {
+        return false;
+    };
+    if ma.len() >= mb.len() {
+        return false;
+    }
+    let (mut ra, mut rb) = (
+        std::io::BufReader::new(a),
+        std::io::BufReader::new(b).take(ma.len()),
+    );
+    let mut ba = vec![0u8; 64 * 1024];
+    let mut bb = vec![0u8; 64 * 1024];
+    loop {
+        let Ok(n) = ra.read(&mut ba) else {
+            return false;
+        };
+        if n == 0 {
+            return true;
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
+}
+
+/// Whether two local files hold the same bytes.
+pub fn same_content(a: &Path, b: &Path) -> bool {
+    match (std::fs::read(a), std::fs::read(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Set a local file's modification time (ns since the epoch).
+pub fn set_mtime(path: &Path, ns: i128) -> Result<(), Error> {
+    let t = if ns >= 0 {
+        std::time::UNIX_EPOCH + std::time::Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
+    } else {
+        std::time::UNIX_EPOCH
+    };
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(t))
+        .map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Size and mtime (ns) of a local file.
@@ -84,22 +153,16 @@ fn unescape_mount(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether a process with this PID is alive and looks like rclone.
-pub fn rclone_alive(pid: u32) -> bool {
-    match std::fs::read(format!("/proc/{pid}/cmdline")) {
+/// Whether a process with this PID is alive and looks like rclone (`<proc>/<pid>/cmdline`).
+pub fn rclone_alive(proc_dir: &Path, pid: u32) -> bool {
+    match std::fs::read(proc_dir.join(pid.to_string()).join("cmdline")) {
         Ok(c) => c.split(|b| *b == 0).any(|arg| {
-            let s = String::from_utf8_lossy(arg);
-            s.rsplit('/')
+            arg.rsplit(|b| *b == b'/')
                 .next()
-                .is_some_and(|base| base.contains("rclone"))
+                .is_some_and(|base| base.windows(6).any(|w| w == b"rclone"))
         }),
         Err(_) => false,
     }
-}
-
-/// Whether any process with this PID exists.
-pub fn pid_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Move `from` to `to` (creating parents), copying across filesystems. Never deletes
@@ -114,7 +177,7 @@ pub fn move_file(from: &Path, to: &Path) -> Result<(), Error> {
     }
     match std::fs::rename(from, to) {
         Ok(()) => Ok(()),
-        Err(e) if e.raw_os_error() == Some(18) => {
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
             // EXDEV: copy, fsync, then remove the original.
             std::fs::copy(from, to).map_err(io(to))?;
             std::fs::File::open(to)
@@ -161,7 +224,29 @@ mod tests {
         std::os::unix::fs::symlink("top", d.path().join("link")).expect("ln");
         let mut v = walk_files(d.path()).expect("walk");
         v.sort();
-        assert_eq!(v, vec!["a/b/c".to_string(), "top".to_string()]);
+        assert_eq!(v, vec![RelPath::from("a/b/c"), RelPath::from("top")]);
+    }
+
+    #[test]
+    fn rclone_liveness_reads_the_injected_proc() {
+        let d = tempfile::tempdir().expect("tmp");
+        let pd = d.path().join("proc/4242");
+        std::fs::create_dir_all(&pd).expect("mk");
+        std::fs::write(
+            pd.join("cmdline"),
+            b"/nix/store/x-rclone-1.75.2/bin/rclone\0bisync\0",
+        )
+        .expect("w");
+        let pd = d.path().join("proc/4243");
+        std::fs::create_dir_all(&pd).expect("mk");
+        std::fs::write(pd.join("cmdline"), b"/usr/bin/sleep\x00600\x00").expect("w");
+        let proc_dir = d.path().join("proc");
+        assert!(rclone_alive(&proc_dir, 4242));
+        assert!(
+            !rclone_alive(&proc_dir, 4243),
+            "a reused PID of another program"
+        );
+        assert!(!rclone_alive(&proc_dir, 4244), "gone");
     }
 
     #[test]

@@ -12,13 +12,23 @@ pub mod desktop;
 pub mod fsutil;
 pub mod guard;
 pub mod listing;
+pub mod name;
+pub mod policy;
 pub mod rclone;
+pub mod reconcile;
+pub mod report;
+pub mod resync;
+pub mod side;
 pub mod state;
 
 use std::path::PathBuf;
 
 pub use config::{Config, PairConfig};
-pub use guard::{Guard, PairReport, ResultKind, ResyncPlan, StatusReport};
+pub use guard::Guard;
+pub use name::RelPath;
+pub use report::{PairReport, ResultKind, StatusReport};
+pub use resync::ResyncPlan;
+pub use side::Side;
 
 /// Exit code: every pair synced (or nothing to do).
 pub const EXIT_OK: i32 = 0;

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::name::{quote, unquote, RelPath};
 use crate::Error;
 
 /// One file in a listing (or in a current tree).
@@ -22,52 +23,73 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// A listing: path -> entry, sorted like rclone's.
-pub type Listing = BTreeMap<String, Entry>;
+impl Entry {
+    pub fn new(size: i64, mtime_ns: i128) -> Self {
+        Self {
+            size,
+            mtime_ns,
+            hash: "-".into(),
+        }
+    }
+}
 
-/// Parse a listing file.
+/// A listing: path (bytes) -> entry, sorted like rclone's.
+pub type Listing = BTreeMap<RelPath, Entry>;
+
+/// Parse a listing file (bytes: names need not be UTF-8).
 pub fn read_listing(path: &Path) -> Result<Listing, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let data = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_listing(&text).map_err(|(line, message)| Error::Listing {
+    parse_listing(&data).map_err(|(line, message)| Error::Listing {
         path: path.to_path_buf(),
         line,
         message,
     })
 }
 
-/// Parse listing text; errors carry the 1-based line number.
-pub fn parse_listing(text: &str) -> Result<Listing, (usize, String)> {
-    let mut out = Listing::new();
-    for (i, line) in text.lines().enumerate() {
+/// Parse listing bytes; errors carry the 1-based line number.
+pub fn parse_listing(data: &[u8]) -> Result<Listing, (usize, String)> {
+    // rclone writes its listings sorted: collecting a Vec and building the map from it
+    // (a bulk build) is much cheaper than 10,000 inserts.
+    let mut out: Vec<(RelPath, Entry)> = Vec::with_capacity(data.len() / 80);
+    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
         let n = i + 1;
         if line.is_empty() {
             continue;
         }
-        if let Some(rest) = line.strip_prefix('#') {
-            if n == 1 && !rest.trim_start().starts_with("bisync listing v1") {
-                return Err((n, format!("unsupported listing header `{line}`")));
+        if let Some(rest) = line.strip_prefix(b"#") {
+            if n == 1 && !rest.trim_ascii_start().starts_with(b"bisync listing v1") {
+                return Err((
+                    n,
+                    format!(
+                        "unsupported listing header `{}`",
+                        String::from_utf8_lossy(line)
+                    ),
+                ));
             }
             continue;
         }
-        let (path, entry) = parse_line(line).map_err(|m| (n, m))?;
-        out.insert(path, entry);
+        out.push(parse_line(line).map_err(|m| (n, m))?);
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
-fn parse_line(line: &str) -> Result<(String, Entry), String> {
+fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
+    let shown = || String::from_utf8_lossy(line).into_owned();
     let mut rest = line;
     let mut field = || -> Result<&str, String> {
-        rest = rest.trim_start_matches(' ');
+        while let Some(r) = rest.strip_prefix(b" ") {
+            rest = r;
+        }
         let end = rest
-            .find(' ')
-            .ok_or_else(|| format!("truncated line `{line}`"))?;
+            .iter()
+            .position(|b| *b == b' ')
+            .ok_or_else(|| format!("truncated line `{}`", shown()))?;
         let (f, r) = rest.split_at(end);
         rest = r;
-        Ok(f)
+        std::str::from_utf8(f).map_err(|_| format!("bad field in `{}`", shown()))
     };
     let flags = field()?;
     if flags != "-" {
@@ -75,15 +97,16 @@ fn parse_line(line: &str) -> Result<(String, Entry), String> {
     }
     let size: i64 = field()?
         .parse()
-        .map_err(|_| format!("bad size in `{line}`"))?;
+        .map_err(|_| format!("bad size in `{}`", shown()))?;
     let hash = field()?.to_string();
     let _id = field()?;
     let time = field()?;
     let mtime_ns = parse_time(time).ok_or_else(|| format!("bad time `{time}`"))?;
-    let quoted = rest.trim_start_matches(' ');
-    let path = unquote(quoted).ok_or_else(|| format!("bad quoted path `{quoted}`"))?;
+    let quoted = rest.trim_ascii_start();
+    let path = unquote(quoted)
+        .ok_or_else(|| format!("bad quoted path `{}`", String::from_utf8_lossy(quoted)))?;
     Ok((
-        path,
+        RelPath::new(path),
         Entry {
             size,
             mtime_ns,
@@ -92,8 +115,8 @@ fn parse_line(line: &str) -> Result<(String, Entry), String> {
     ))
 }
 
-/// Render a listing in rclone's format.
-pub fn render_listing(listing: &Listing, now_ns: i128) -> String {
+/// Render a listing in rclone's format (bytes: names keep every byte, Go-quoted).
+pub fn render_listing(listing: &Listing, now_ns: i128) -> Vec<u8> {
     let mut s = format!("# bisync listing v1 from {}\n", format_time(now_ns));
     for (path, e) in listing {
         let hash = if e.hash.is_empty() { "-" } else { &e.hash };
@@ -102,181 +125,22 @@ pub fn render_listing(listing: &Listing, now_ns: i128) -> String {
             e.size,
             hash,
             format_time(e.mtime_ns),
-            quote(path)
+            quote(path.as_bytes())
         ));
     }
-    s
+    s.into_bytes()
 }
 
-/// `2026-11-21T23:24:48.843276230+0000` -> ns since epoch. Also accepts RFC 3339 (`Z`,
-/// `+00:00`, any number of fractional digits) as printed by `rclone lsjson`.
+/// `2026-11-21T23:24:48.843276230+0000` (rclone's listings) or RFC 3339 (`rclone lsjson`:
+/// `Z`, `+00:00`, any number of fractional digits) -> ns since the epoch.
 pub fn parse_time(s: &str) -> Option<i128> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut i = 19;
-    let mut frac: i128 = 0;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits = s.get(start..i)?;
-        if digits.is_empty() || digits.len() > 9 {
-            return None;
-        }
-        frac = digits.parse::<i128>().ok()? * 10i128.pow(9 - digits.len() as u32);
-    }
-    let tz = s.get(i..)?;
-    let offset_s: i64 = match tz {
-        "Z" => 0,
-        _ => {
-            let sign = match tz.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let digits: String = tz[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
-                return None;
-            }
-            let hh: i64 = digits[0..2].parse().ok()?;
-            let mm: i64 = digits[2..4].parse().ok()?;
-            sign * (hh * 3600 + mm * 60)
-        }
-    };
-    let days = days_from_civil(y, mo, d);
-    let secs = days * 86400 + h * 3600 + mi * 60 + se - offset_s;
-    Some(i128::from(secs) * 1_000_000_000 + frac)
+    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_nanosecond())
 }
 
-/// ns since epoch -> `2026-11-21T23:24:48.843276230+0000` (UTC).
+/// ns since epoch -> `2026-11-21T23:24:48.843276230+0000` (UTC), rclone's listing form.
 pub fn format_time(ns: i128) -> String {
-    let secs = ns.div_euclid(1_000_000_000);
-    let frac = ns.rem_euclid(1_000_000_000);
-    let days = secs.div_euclid(86400) as i64;
-    let sod = secs.rem_euclid(86400) as i64;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:09}+0000",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    )
-}
-
-// Howard Hinnant's algorithms.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Go's `strconv.Quote` for the characters rclone can put in a path.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                let v = c as u32;
-                if v <= 0xffff {
-                    out.push_str(&format!("\\u{v:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{v:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Inverse of Go's `strconv.Quote` (double-quoted form).
-pub fn unquote(s: &str) -> Option<String> {
-    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out: Vec<u8> = Vec::with_capacity(inner.len());
-    let mut chars = inner.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        let (_, e) = chars.next()?;
-        let mut hex = |n: usize| -> Option<u32> {
-            let mut v = 0u32;
-            for _ in 0..n {
-                v = v * 16 + chars.next()?.1.to_digit(16)?;
-            }
-            Some(v)
-        };
-        match e {
-            'a' => out.push(7),
-            'b' => out.push(8),
-            'f' => out.push(12),
-            'n' => out.push(b'\n'),
-            'r' => out.push(b'\r'),
-            't' => out.push(b'\t'),
-            'v' => out.push(11),
-            '\\' => out.push(b'\\'),
-            '"' => out.push(b'"'),
-            '\'' => out.push(b'\''),
-            'x' => out.push(u8::try_from(hex(2)?).ok()?),
-            'u' => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(char::from_u32(hex(4)?)?.encode_utf8(&mut buf).as_bytes());
-            }
-            'U' => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(char::from_u32(hex(8)?)?.encode_utf8(&mut buf).as_bytes());
-            }
-            '0'..='7' => {
-                let mut v = e.to_digit(8)?;
-                for _ in 0..2 {
-                    v = v * 8 + chars.next()?.1.to_digit(8)?;
-                }
-                out.push(u8::try_from(v).ok()?);
-            }
-            _ => return None,
-        }
-    }
-    String::from_utf8(out).ok()
+    let t = jiff::Timestamp::from_nanosecond(ns).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    t.strftime("%Y-%m-%dT%H:%M:%S.%9f+0000").to_string()
 }
 
 #[cfg(test)]
@@ -289,9 +153,9 @@ mod tests {
 
     #[test]
     fn parses_rclone_160_listing() {
-        let l = parse_listing(SAMPLE).expect("parse");
+        let l = parse_listing(SAMPLE.as_bytes()).expect("parse");
         assert_eq!(l.len(), 2);
-        let e = &l["dir/a \"b\".txt"];
+        let e = &l[&RelPath::from("dir/a \"b\".txt")];
         assert_eq!(e.size, 7);
         assert_eq!(e.hash, "-");
         assert_eq!(
@@ -299,16 +163,17 @@ mod tests {
             "2026-11-21T23:24:48.843276230+0000"
         );
         assert_eq!(
-            l["RCLONE_TEST"].hash,
+            l[&RelPath::from("RCLONE_TEST")].hash,
             "md5:d41d8cd98f00b204e9800998ecf8427e"
         );
     }
 
     #[test]
     fn render_round_trips() {
-        let l = parse_listing(SAMPLE).expect("parse");
+        let l = parse_listing(SAMPLE.as_bytes()).expect("parse");
         let text = render_listing(&l, 0);
         assert_eq!(parse_listing(&text).expect("reparse"), l);
+        let text = String::from_utf8(text).expect("utf8");
         assert!(text
             .contains("-        7 - - 2026-11-21T23:24:48.843276230+0000 \"dir/a \\\"b\\\".txt\""));
     }
@@ -324,27 +189,21 @@ mod tests {
     }
 
     #[test]
-    fn quoting() {
-        for s in [
-            "plain",
-            "a\"b",
-            "tab\there",
-            "nl\n",
-            "ünï €",
-            "back\\slash",
-            "\x01",
-        ] {
-            assert_eq!(unquote(&quote(s)).as_deref(), Some(s), "{s:?}");
-        }
-        assert_eq!(unquote("\"\\u00e9\\101\"").as_deref(), Some("éA"));
+    fn non_utf8_names_are_kept() {
+        // rclone 1.60 writes a Latin-1 name Go-quoted with `\xe9`.
+        let text = b"# bisync listing v1 from 2026-11-21T23:24:48.921460771+0000\n-        5 - - 2026-11-21T23:24:48.843276230+0000 \"caf\\xe9.txt\"\n";
+        let l = parse_listing(text).expect("parse");
+        let name = RelPath::new(&b"caf\xe9.txt"[..]);
+        assert!(l.contains_key(&name));
+        assert_eq!(parse_listing(&render_listing(&l, 0)).expect("reparse"), l);
     }
 
     #[test]
     fn bad_lines_are_located() {
         let e =
-            parse_listing("# bisync listing v1 from x\n- 7 - - nottime \"x\"\n").expect_err("bad");
+            parse_listing(b"# bisync listing v1 from x\n- 7 - - nottime \"x\"\n").expect_err("bad");
         assert_eq!(e.0, 2);
-        let e = parse_listing("# bisync listing v9 from x\n").expect_err("header");
+        let e = parse_listing(b"# bisync listing v9 from x\n").expect_err("header");
         assert_eq!(e.0, 1);
     }
 }

@@ -53,11 +53,18 @@ enum Cmd {
         pair: String,
         #[arg(long)]
         yes: bool,
+        /// Accept a path2 that is not the volume the pair was set up on (a replaced disk):
+        /// the pair gets a new identity, and the old disk is refused if it comes back.
+        #[arg(long)]
+        new_volume: bool,
     },
-    /// Let the next run make the deletions a refused run showed (once).
+    /// Let the next run make exactly the deletions a refused run showed (once); they are
+    /// listed. If the set changes before the run, it asks again.
     Approve { pair: String },
     /// Clear stale rclone locks whose process is gone.
     Unlock { pairs: Vec<String> },
+    /// Check the config file and exit (the home-manager module runs this at build time).
+    Check,
 }
 
 fn main() -> ExitCode {
@@ -89,6 +96,15 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             .context("cannot find the config: set --config, XDG_CONFIG_HOME or HOME")?,
     };
     let cfg = Config::load(&path)?;
+    if let Cmd::Check = cli.cmd {
+        println!(
+            "{}: ok ({} pair(s): {})",
+            path.display(),
+            cfg.pairs.len(),
+            cfg.pairs.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        return Ok(EXIT_OK);
+    }
     let mut guard = Guard::new(cfg);
     guard.notifications = !cli.no_notify;
     match cli.cmd {
@@ -135,11 +151,11 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
                             "  pending deletions (blocked): {} on path2, {} on path1 - {}",
                             p.delete_on_path2, p.delete_on_path1, p.reason
                         );
-                        for e in p.examples_path2.iter().take(10) {
-                            println!("    path2: {e}");
+                        for e in &p.files_path2 {
+                            println!("    delete on path2: {e}");
                         }
-                        for e in p.examples_path1.iter().take(10) {
-                            println!("    path1: {e}");
+                        for e in &p.files_path1 {
+                            println!("    delete on path1: {e}");
                         }
                     }
                     if s.running {
@@ -152,23 +168,41 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Cmd::Init { pair, yes } | Cmd::Recover { pair, yes } => {
-            let plan = guard.plan_resync(&pair)?;
-            print_plan(&plan, cli.json)?;
-            if !yes && !confirm()? {
-                eprintln!("nothing changed; re-run with --yes to apply");
-                return Ok(EXIT_REFUSED);
-            }
-            let r = guard.apply_resync(&pair, &plan)?;
-            if cli.json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
-            } else {
-                println!("{}: {}", r.pair, r.message);
-            }
-            Ok(r.code)
-        }
+        Cmd::Init { pair, yes } => resync(&guard, &pair, yes, false, cli.json),
+        Cmd::Recover {
+            pair,
+            yes,
+            new_volume,
+        } => resync(&guard, &pair, yes, new_volume, cli.json),
         Cmd::Approve { pair } => {
-            println!("{}", guard.approve(&pair)?);
+            let p = guard.approve(&pair)?;
+            if cli.json {
+                #[derive(serde::Serialize)]
+                struct Approved<'a> {
+                    pair: &'a str,
+                    delete_on_path2: &'a [axios_bisync::RelPath],
+                    delete_on_path1: &'a [axios_bisync::RelPath],
+                }
+                let a = Approved {
+                    pair: &pair,
+                    delete_on_path2: &p.delete_on_path2,
+                    delete_on_path1: &p.delete_on_path1,
+                };
+                println!("{}", serde_json::to_string_pretty(&a)?);
+                return Ok(EXIT_OK);
+            }
+            println!(
+                "approved for {pair}: the next run may delete exactly these {} file(s) on path2 and {} on path1 ({}); if the set changes, it asks again",
+                p.delete_on_path2.len(),
+                p.delete_on_path1.len(),
+                p.reason
+            );
+            for f in &p.delete_on_path2 {
+                println!("  delete on path2: {f}");
+            }
+            for f in &p.delete_on_path1 {
+                println!("  delete on path1: {f}");
+            }
             Ok(EXIT_OK)
         }
         Cmd::Unlock { pairs } => {
@@ -177,7 +211,36 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
+        Cmd::Check => Ok(EXIT_OK),
     }
+}
+
+fn resync(
+    guard: &Guard,
+    pair: &str,
+    yes: bool,
+    new_volume: bool,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let plan = guard.plan_resync(pair)?;
+    print_plan(&plan, json)?;
+    if plan.other_volume.is_some() && !new_volume {
+        // Refused without asking (and without changing anything).
+        let r = guard.apply_resync(pair, &plan, false)?;
+        println!("{}: {}", r.pair, r.message);
+        return Ok(r.code);
+    }
+    if !yes && !confirm()? {
+        eprintln!("nothing changed; re-run with --yes to apply");
+        return Ok(EXIT_REFUSED);
+    }
+    let r = guard.apply_resync(pair, &plan, new_volume)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!("{}: {}", r.pair, r.message);
+    }
+    Ok(r.code)
 }
 
 fn print_plan(plan: &ResyncPlan, json: bool) -> anyhow::Result<()> {
@@ -186,6 +249,9 @@ fn print_plan(plan: &ResyncPlan, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("Resync of {} would:", plan.pair);
+    if let Some(why) = &plan.other_volume {
+        println!("  WARNING: {why}");
+    }
     for m in &plan.create_markers {
         println!("  create the marker file on {m}");
     }

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::name::RelPath;
+use crate::side::Side;
 use crate::Error;
 
 /// Files of one pair under `<state_dir>/<pair>/`.
@@ -58,18 +60,29 @@ pub struct Lockout {
     pub reason: String,
 }
 
-/// Deletions a refused run would have made.
+/// Deletions a refused run would have made: the exact sets, so that an approval covers
+/// exactly the files it showed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
 pub struct Pending {
     pub at: u64,
     pub reason: String,
-    /// Files gone from path1 that the run would delete on path2.
-    pub delete_on_path2: u64,
+    /// Files gone from path1 that the run would delete on path2 (sorted, Go-quoted on disk).
+    #[serde(with = "crate::name::quoted_list")]
+    pub delete_on_path2: Vec<RelPath>,
     /// Files gone from path2 that the run would delete on path1.
-    pub delete_on_path1: u64,
-    /// Up to 50 examples of each.
-    pub examples_path2: Vec<String>,
-    pub examples_path1: Vec<String>,
+    #[serde(with = "crate::name::quoted_list")]
+    pub delete_on_path1: Vec<RelPath>,
+}
+
+impl Pending {
+    /// The deletions on `side`.
+    pub fn on(&self, side: Side) -> &[RelPath] {
+        match side {
+            Side::Path1 => &self.delete_on_path1,
+            Side::Path2 => &self.delete_on_path2,
+        }
+    }
 }
 
 /// Persistent state of a pair (`state.json`).
@@ -83,8 +96,11 @@ pub struct PairState {
     pub last_code: Option<i32>,
     pub locked_out: Option<Lockout>,
     pub pending: Option<Pending>,
-    /// `approve` was run: the next run may exceed the deletion caps once.
+    /// `approve` was run: the next run may make exactly the pending deletions, once.
     pub approved: bool,
+    /// The pair's identity, written into the marker file on both sides by `init`/`recover`:
+    /// a side whose marker holds another identity is another volume (or another pair).
+    pub identity: Option<String>,
     /// File counts (path1, path2) after the last good run.
     pub counts: Option<(u64, u64)>,
     /// Last "no success for too long" notification.
@@ -96,8 +112,22 @@ impl PairState {
         Ok(load_json(path)?.unwrap_or_default())
     }
 
+    /// Replace `state.json` atomically (temp file + rename) but without fsync: it runs
+    /// after every sync and an fsync costs up to tens of ms on a busy disk. After a power
+    /// loss an update may be missing; none of them protects data (the journal, which does,
+    /// is fsynced), so at worst a result or an approval is asked for again.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        save_json(path, self)
+        let data = serde_json::to_vec_pretty(self).map_err(|e| Error::State {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| Error::Io { path: p, source }
+        };
+        std::fs::write(&tmp, &data).map_err(io(&tmp))?;
+        std::fs::rename(&tmp, path).map_err(io(path))
     }
 }
 
@@ -108,8 +138,15 @@ pub struct Journal {
     /// When the run started (ns since the epoch).
     pub started_ns: i128,
     pub guard_pid: u32,
-    /// `run` or `resync`.
-    pub kind: String,
+    pub kind: JournalKind,
+}
+
+/// What kind of rclone run a journal records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JournalKind {
+    Run,
+    Resync,
 }
 
 impl Journal {
@@ -179,5 +216,32 @@ pub fn now_ns() -> i128 {
 /// Seconds since the epoch as `2026-11-21 23:52:39 UTC`.
 pub fn fmt_secs(secs: u64) -> String {
     let t = crate::listing::format_time(i128::from(secs) * 1_000_000_000);
-    format!("{} {} UTC", &t[..10], &t[11..19])
+    format!(
+        "{} {} UTC",
+        t.get(..10).unwrap_or_default(),
+        t.get(11..19).unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state file from the previous version (pending deletions as counts, an approval for
+    /// a count) still loads; the approval then covers no file set and the guard asks again.
+    #[test]
+    fn previous_state_format_loads() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("state.json");
+        std::fs::write(
+            &p,
+            r#"{"initialized":true,"pending":{"at":1,"reason":"r","delete_on_path2":0,"delete_on_path1":30,"examples_path2":[],"examples_path1":["a"]},"approved":true,"counts":[10,10]}"#,
+        )
+        .expect("w");
+        let st = PairState::load(&p).expect("loads");
+        let pending = st.pending.expect("pending");
+        assert!(pending.delete_on_path1.is_empty());
+        assert!(st.approved);
+        assert_eq!(st.identity, None);
+    }
 }

@@ -134,3 +134,59 @@ fn unreadable_or_wrong_local_root_is_refused() {
     assert_eq!(tree(&fx.p1), before.0);
     assert_eq!(tree(&moved), before.1);
 }
+
+/// path1 == path2, or one inside the other, in every spelling (trailing slash, `.`, `..`,
+/// a symlink): refused when the config is read, exit 4, before anything runs (rclone would
+/// refuse "overlapping remotes" only later, and a sync into itself duplicates or deletes).
+#[test]
+fn overlapping_paths_are_a_config_error() {
+    let Some((fx, before)) = setup() else { return };
+    let link = fx.root().join("link-to-cloud");
+    std::os::unix::fs::symlink(&fx.p1, &link).expect("ln");
+    let p1 = fx.p1.display().to_string();
+    let root = fx.root().display().to_string();
+    let cases = [
+        (p1.clone(), p1.clone()),
+        (p1.clone(), format!("{p1}/")),
+        (p1.clone(), format!("{p1}/./")),
+        (p1.clone(), format!("{p1}/sub")),
+        (format!("{p1}/sub"), p1.clone()),
+        (p1.clone(), format!("{root}/local/../cloud")),
+        (p1.clone(), format!("{p1}/x/../y")),
+        (p1.clone(), link.display().to_string()),
+        (p1.clone(), format!("{}/deeper", link.display())),
+        (format!("{}/", link.display()), p1.clone()),
+    ];
+    for (a, b) in cases {
+        std::fs::write(
+            &fx.cfg,
+            format!(
+                "version = 1\nstate_dir = \"{}\"\nrclone = \"{}\"\n[pairs.docs]\npath1 = \"{a}\"\npath2 = \"{b}\"\n",
+                fx.state.display(),
+                fx.wrapper.display()
+            ),
+        )
+        .expect("cfg");
+        for args in [&["run"][..], &["init", "docs", "--yes"], &["status"]] {
+            let o = fx.run(args);
+            assert_eq!(code(&o), Some(4), "{a} / {b} {args:?}");
+            assert_contains(&stderr(&o), "one is inside the other");
+        }
+    }
+    // The guard's own state inside a synced folder would be synced (and deleted) too.
+    std::fs::write(
+        &fx.cfg,
+        format!(
+            "version = 1\nstate_dir = \"{}/.state\"\nrclone = \"{}\"\n[pairs.docs]\npath1 = \"{p1}\"\npath2 = \"{}\"\n",
+            fx.p2.display(),
+            fx.wrapper.display(),
+            fx.p2.display()
+        ),
+    )
+    .expect("cfg");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(4));
+    assert_contains(&stderr(&o), "overlaps a synced folder");
+    unchanged(&fx, &before);
+    assert!(!fx.state.exists(), "no state written");
+}

@@ -5,16 +5,34 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn source(var: &str, cache: &str) -> Option<PathBuf> {
-    let p = std::env::var_os(var).map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios").join(cache))
-    })?;
-    p.exists().then_some(p)
+/// `$var`, else `~/.cache/axios/<name>`, else `../shared/vendor/<name>` beside the repository
+/// (where tests/nix/run finds them too).
+fn source(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var).map(PathBuf::from) {
+        return p.exists().then_some(p);
+    }
+    let cache = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios").join(name));
+    let vendor = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vendor")
+        .join(name);
+    [cache, Some(vendor)]
+        .into_iter()
+        .flatten()
+        .find(|p| p.exists())
 }
 
 /// Evaluate the home module with the gdrive-sync settings below and return `attr` (an
 /// expression over the evaluation `e`) as JSON; None when Nix or its sources are missing.
 fn eval_home(attr: &str) -> Option<serde_json::Value> {
+    eval_home_with(
+        r#"rcloneConfig = "/home/alice/.config/rclone/rclone.conf";
+      pairs = { documents = { filters = "- *.tmp\n"; mountpoint = "/home"; }; music = { }; };"#,
+        attr,
+    )
+}
+
+/// Like [`eval_home`] with `settings` inside `services.gdrive-sync`.
+fn eval_home_with(settings: &str, attr: &str) -> Option<serde_json::Value> {
     let nix = axios_core::testing::require_tool("nix-instantiate")?;
     let (Some(nixlib), Some(hm)) = (
         source("NIXPKGS_LIB", "nixpkgs-lib"),
@@ -31,8 +49,7 @@ fn eval_home(attr: &str) -> Option<serde_json::Value> {
   e = h.evalHome [ h.axios.homeModules.desktop {{
     services.gdrive-sync = {{
       enable = true;
-      rcloneConfig = "/home/alice/.config/rclone/rclone.conf";
-      pairs = {{ documents = {{ filters = "- *.tmp\n"; mountpoint = "/home"; }}; music = {{ }}; }};
+      {settings}
     }};
   }} ];
 in {attr}"#,
@@ -172,4 +189,70 @@ fn home_module_units_verify_with_systemd() {
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no exposure level in:\n{text}"));
     assert!(score <= 6.5, "exposure {score} > 6.5:\n{text}");
+}
+
+/// The config file's derivation runs `axios-bisync check` at build time: run that exact
+/// build command with the real binary. A good config builds; a pair name or duration the
+/// program rejects fails the build with the program's message (the module does not
+/// restate the rule).
+#[test]
+fn build_time_check_runs_the_program() {
+    let attr = r#"let f = e.config.xdg.configFile."axios/bisync.toml".source; in { script = f.buildCommand; input = f.unchecked.outPath; value = f.value; }"#;
+    let Some(good) = eval_home(attr) else { return };
+    let build = |v: &serde_json::Value| {
+        let dir = tempfile::tempdir().expect("tmp");
+        let input = dir.path().join("unchecked.toml");
+        let text =
+            toml::to_string(&toml::Value::try_from(&v["value"]).expect("toml")).expect("toml");
+        std::fs::write(&input, text).expect("write");
+        let script = v["script"].as_str().expect("script").replace(
+            v["input"].as_str().expect("input"),
+            &input.display().to_string(),
+        );
+        let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_axios-bisync"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf();
+        let out = dir.path().join("out.toml");
+        let o = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &script])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin_dir.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("out", &out)
+            .output()
+            .expect("bash");
+        (o, out.exists(), dir)
+    };
+    let (o, built, _dir) = build(&good);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(built);
+    for (settings, message) in [
+        (
+            r#"pairs."my docs".localDir = "/home/alice/x";"#,
+            "pair name `my docs`",
+        ),
+        (
+            r#"pairs.documents.notifyAfter = "2 fortnights";"#,
+            "invalid duration",
+        ),
+        (
+            r#"pairs.documents.marker = "a/b";"#,
+            "marker must be a plain file name",
+        ),
+    ] {
+        let Some(v) = eval_home_with(settings, attr) else {
+            return;
+        };
+        let (o, built, _dir) = build(&v);
+        assert!(!o.status.success(), "{settings} built");
+        assert!(!built);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(message), "{settings}: {err}");
+    }
 }

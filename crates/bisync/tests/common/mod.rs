@@ -32,6 +32,21 @@ pub fn rclone() -> Option<PathBuf> {
     axios_core::testing::require_tool("rclone")
 }
 
+/// The minor version of an rclone 1.x binary (60 for Debian's 1.60.1).
+pub fn rclone_minor(rc: &Path) -> u32 {
+    let out = Command::new(rc)
+        .arg("version")
+        .output()
+        .expect("rclone version");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("rclone v1."))
+        .and_then(|r| r.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .expect("rclone v1.x")
+}
+
 impl Fx {
     pub fn new(rclone: &Path) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
@@ -210,6 +225,21 @@ impl Fx {
 /// Relative path -> content.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
+/// `n` small files spread over five folders on path1.
+pub fn seed(fx: &Fx, n: usize) -> Files {
+    let mut exp = Files::new();
+    add_files(
+        &fx.p1,
+        &mut exp,
+        (0..n).map(|i| {
+            let k = format!("d{}/f{i}.txt", i % 5);
+            let v = content(&k, 100 + i);
+            (k, v)
+        }),
+    );
+    exp
+}
+
 /// `text` contains `needle`; on failure the message shows all of `text`.
 #[track_caller]
 pub fn assert_contains(text: &str, needle: &str) {
@@ -252,23 +282,30 @@ pub fn tree(root: &Path) -> Files {
     out
 }
 
-/// No `..path1` / `..path2` conflict copies anywhere under `root`.
+/// No conflict copies (`..path1`/`..path2` up to 1.65, `.conflict1`/`.conflict2` from
+/// 1.66) and no rclone temporaries (`.partial`) anywhere under `root`.
 pub fn assert_no_conflicts(root: &Path) {
     for k in tree(root).keys() {
         assert!(
-            !k.contains("..path1") && !k.contains("..path2"),
-            "conflict copy {k} under {}",
+            !k.contains("..path1")
+                && !k.contains("..path2")
+                && !k.contains(".conflict1")
+                && !k.contains(".conflict2")
+                && !k.ends_with(".partial"),
+            "conflict copy or temporary {k} under {}",
             root.display()
         );
     }
 }
 
-/// Every `expected` file is present with exactly its content under `root`.
+/// Every `expected` file is present with exactly its content under `root`. The marker
+/// only needs to be there: `init` writes the pair's identity into it.
 pub fn assert_has_all(root: &Path, expected: &Files) {
     let t = tree(root);
     for (k, v) in expected {
         match t.get(k) {
             None => panic!("{k} lost from {}", root.display()),
+            Some(_) if k == "RCLONE_TEST" => {}
             Some(got) => assert!(
                 got == v,
                 "{k} under {} differs: {} bytes, expected {} bytes (truncated?)",

@@ -1,6 +1,9 @@
 //! Talking to rclone: version detection, listings (`lsjson`), and running `bisync`
 //! so that a SIGTERM to the guard lets rclone finish instead of interrupting it.
 
+pub mod workdir;
+
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -8,6 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::listing::{parse_time, Entry, Listing};
+use crate::name::RelPath;
 use crate::Error;
 
 /// An rclone version, e.g. 1.60.1.
@@ -65,15 +69,41 @@ impl Capabilities {
         }
     }
 
-    /// `--max-lock` (1.66+): let rclone expire its own lock. We clear stale locks
-    /// ourselves on every version, so this is informational.
-    pub fn has_max_lock(&self) -> bool {
+    fn at_least(&self, minor: u32) -> bool {
         self.version
-            >= (Version {
+            >= Version {
                 major: 1,
-                minor: 66,
+                minor,
                 patch: 0,
-            })
+            }
+    }
+
+    /// 1.66 rewrote bisync: JSON lock files that expire (`--max-lock`), `--recover` (keep
+    /// the listings usable after an interruption), `--resilient` (retry after less serious
+    /// errors without a resync), `--conflict-resolve`, conflict copies named
+    /// `<name>.conflict1`/`.conflict2` instead of `<name>..path1`/`..path2`.
+    pub fn has_v166_bisync(&self) -> bool {
+        self.at_least(66)
+    }
+
+    /// From 1.63 the local backend writes copies under a temporary name
+    /// (`<name>.<8 hex>.partial`) and renames them when complete.
+    pub fn has_partial_temp_names(&self) -> bool {
+        self.at_least(63)
+    }
+
+    /// The safety flags this version has, added to every bisync run. Not `--recover`: its
+    /// backup listings override the ones the guard reconciles after a kill -9 (checked on
+    /// 1.75.2: the run after reconciliation then fails "path1 and path2 are out of sync");
+    /// the guard's journal does that job, on every version.
+    pub fn safety_flags(&self) -> Vec<OsString> {
+        if !self.has_v166_bisync() {
+            return Vec::new();
+        }
+        ["--resilient", "--max-lock", "2m"]
+            .into_iter()
+            .map(OsString::from)
+            .collect()
     }
 }
 
@@ -131,8 +161,10 @@ pub struct BisyncOutcome {
     pub signalled: bool,
     /// rclone had to be killed after the grace period.
     pub killed: bool,
-    /// rclone said `Must run --resync to recover`.
+    /// rclone said `Must run --resync to recover` (or `must run --resync`).
     pub must_resync: bool,
+    /// rclone 1.66+ with `--resilient` said the error "is retryable without --resync".
+    pub retryable: bool,
     /// The last lines rclone logged (for messages).
     pub tail: Vec<String>,
 }
@@ -163,25 +195,34 @@ impl Rclone {
     }
 
     /// Like [`Rclone::detect`], but remembers the version per binary (path, size, mtime) in
-    /// `cache`, saving a `rclone version` call (~0.1 s) on every run.
+    /// `cache` (the last few binaries used), saving a `rclone version` call (0.1 s and more)
+    /// on every run.
     pub fn detect_cached(bin: &Path, config: Option<&Path>, cache: &Path) -> Result<Self, Error> {
         let Some(key) = binary_key(bin) else {
             return Self::detect(bin, config);
         };
-        let cached: Option<VersionCache> = std::fs::read(cache)
+        let mut entries: Vec<VersionCache> = std::fs::read(cache)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
-        if let Some(c) = cached.filter(|c| c.key == key) {
-            if let Some(version) = parse_version(&c.version_line) {
-                return Self::with_version(bin, config, version);
-            }
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if let Some(version) = entries
+            .iter()
+            .find(|c| c.key == key)
+            .and_then(|c| parse_version(&c.version_line))
+        {
+            return Self::with_version(bin, config, version);
         }
         let rc = Self::detect(bin, config)?;
-        let entry = VersionCache {
-            key,
-            version_line: format!("rclone v{}", rc.caps.version),
-        };
-        if let Ok(data) = serde_json::to_vec(&entry) {
+        entries.retain(|c| c.key != key);
+        entries.insert(
+            0,
+            VersionCache {
+                key,
+                version_line: format!("rclone v{}", rc.caps.version),
+            },
+        );
+        entries.truncate(8);
+        if let Ok(data) = serde_json::to_vec(&entries) {
             if let Some(parent) = cache.parent() {
                 let _ = std::fs::create_dir_all(parent);
             }
@@ -252,12 +293,8 @@ impl Rclone {
                 message: format!("bad ModTime `{}` for {}", it.mod_time, it.path),
             })?;
             l.insert(
-                it.path,
-                Entry {
-                    size: it.size,
-                    mtime_ns,
-                    hash: "-".into(),
-                },
+                RelPath::from(it.path.as_str()),
+                Entry::new(it.size, mtime_ns),
             );
         }
         Ok(l)
@@ -335,24 +372,45 @@ impl Rclone {
         let reader = tokio::spawn(async move {
             let mut tail: Vec<String> = Vec::new();
             let mut must_resync = false;
+            let mut resilient = false;
             if let Some(stderr) = stderr {
-                let mut lines = tokio::io::BufReader::new(stderr).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if line.contains("Must run --resync") {
+                // Bytes, to the end: rclone prints file names that need not be UTF-8, and a
+                // reader that stops early closes the pipe and kills rclone with SIGPIPE.
+                let mut r = tokio::io::BufReader::new(stderr);
+                let mut buf = Vec::new();
+                loop {
+                    buf.clear();
+                    match r.read_until(b'\n', &mut buf).await {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!("reading rclone's output: {e}");
+                            // Keep draining so rclone never writes into a closed pipe.
+                            let mut sink = tokio::io::sink();
+                            let _ = tokio::io::copy(&mut r, &mut sink).await;
+                            break;
+                        }
+                    }
+                    let line = String::from_utf8_lossy(&buf);
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    if line.contains("Must run --resync") || line.contains("must run --resync") {
                         must_resync = true;
+                    }
+                    if line.contains("retryable without --resync") {
+                        resilient = true;
                     }
                     if line.contains("ERROR") || line.contains("Failed") {
                         tracing::warn!(target: "rclone", "{line}");
                     } else {
                         tracing::debug!(target: "rclone", "{line}");
                     }
-                    tail.push(line);
+                    tail.push(line.to_string());
                     if tail.len() > 20 {
                         tail.remove(0);
                     }
                 }
             }
-            (tail, must_resync)
+            (tail, must_resync, resilient)
         });
         let mut signalled = false;
         let mut killed = false;
@@ -365,12 +423,13 @@ impl Rclone {
             _ = term.recv() => { signalled = true; wait_after_signal(&mut child, grace, &mut killed).await.map_err(wait_io)? }
             _ = int.recv() => { signalled = true; wait_after_signal(&mut child, grace, &mut killed).await.map_err(wait_io)? }
         };
-        let (tail, must_resync) = reader.await.unwrap_or_default();
+        let (tail, must_resync, retryable) = reader.await.unwrap_or_default();
         Ok(BisyncOutcome {
             code: status.code(),
             signalled,
             killed,
             must_resync,
+            retryable,
             tail,
         })
     }
@@ -408,10 +467,9 @@ pub fn last_error_line(stderr: &str) -> String {
         .map(|l| {
             // Drop rclone's "2026/11/21 23:26:18 " timestamp.
             let t = l.trim();
-            if t.len() > 20 && t.as_bytes().get(4) == Some(&b'/') {
-                t[20..].to_string()
-            } else {
-                t.to_string()
+            match t.get(20..) {
+                Some(rest) if t.as_bytes().get(4) == Some(&b'/') => rest.to_string(),
+                _ => t.to_string(),
             }
         })
         .unwrap_or_else(|| "rclone failed without a message".into())
@@ -428,12 +486,14 @@ mod tests {
         let caps = Capabilities { version: v };
         assert!(caps.is_critical(2));
         assert!(!caps.is_critical(7));
-        assert!(!caps.has_max_lock());
+        assert!(!caps.has_v166_bisync());
+        assert!(caps.safety_flags().is_empty());
         let new = Capabilities {
             version: parse_version("rclone v1.69.0").expect("v"),
         };
         assert!(new.is_critical(7));
-        assert!(new.has_max_lock());
+        assert!(new.has_v166_bisync());
+        assert!(new.has_partial_temp_names());
         assert!(parse_version("not rclone").is_none());
     }
 

@@ -1,0 +1,271 @@
+//! rclone's working directory (`--workdir`) of one pair: its session name, the listings
+//! `<session>.path{1,2}.lst` (`.lst-err` after a critical error), and its lock
+//! `<session>.lck` (a bare PID up to 1.65; JSON with `"PID"` and `TimeExpires` from 1.66).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::PairConfig;
+use crate::listing::{self, Listing};
+use crate::name::RelPath;
+use crate::side::{PerSide, Side};
+use crate::{fsutil, Error};
+
+/// The workdir of one pair.
+#[derive(Debug, Clone)]
+pub struct Workdir {
+    pub dir: PathBuf,
+    pub session: String,
+}
+
+/// A stale-lock check result.
+#[derive(Debug)]
+pub enum LockState {
+    /// No lock, or only stale ones, now removed (one line each).
+    Clear(Vec<String>),
+    /// rclone with this PID is running for the pair.
+    Held(u32),
+}
+
+impl Workdir {
+    pub fn new(dir: &Path, pc: &PairConfig) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            session: session_name(dir, pc),
+        }
+    }
+
+    pub fn listing(&self, side: Side) -> PathBuf {
+        self.dir.join(format!("{}.{side}.lst", self.session))
+    }
+
+    pub fn listings(&self) -> PerSide<PathBuf> {
+        PerSide::new(self.listing(Side::Path1), self.listing(Side::Path2))
+    }
+
+    fn err_listing(&self, side: Side) -> PathBuf {
+        self.dir.join(format!("{}.{side}.lst-err", self.session))
+    }
+
+    /// Why rclone cannot run without a resync, if it cannot.
+    pub fn missing_listings(&self) -> Option<String> {
+        let l = self.listings();
+        if l.path1.is_file() && l.path2.is_file() {
+            return None;
+        }
+        Some(if self.err_listing(Side::Path1).exists() {
+            "rclone aborted a previous run and renamed its listings to .lst-err".to_string()
+        } else {
+            format!("rclone's listings are missing from {}", self.dir.display())
+        })
+    }
+
+    /// After a successful resync: drop the `.lst-err` files of an earlier abort.
+    pub fn clear_err_listings(&self) {
+        for s in Side::BOTH {
+            let _ = std::fs::remove_file(self.err_listing(s));
+        }
+    }
+
+    /// Both listings (parsed in parallel).
+    pub fn read(&self) -> Result<PerSide<Listing>, Error> {
+        let (l1, l2) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| listing::read_listing(&self.listing(Side::Path2)));
+            let l1 = listing::read_listing(&self.listing(Side::Path1));
+            (l1, h.join())
+        });
+        let l2 = l2.unwrap_or_else(|_| {
+            Err(Error::Listing {
+                path: self.listing(Side::Path2),
+                line: 0,
+                message: "parser thread failed".into(),
+            })
+        });
+        Ok(PerSide::new(l1?, l2?))
+    }
+
+    pub fn write(&self, l: &PerSide<Listing>, now_ns: i128) -> Result<(), Error> {
+        for s in Side::BOTH {
+            axios_core::atomic_write(&self.listing(s), &listing::render_listing(l.get(s), now_ns))?;
+        }
+        Ok(())
+    }
+
+    /// After a successful run: repair the listings (below) and count their entries, reading
+    /// each listing once. Returns (names repaired, (path1 count, path2 count)).
+    pub fn finish(&self, roots: &PerSide<Option<PathBuf>>) -> Result<(usize, (u64, u64)), Error> {
+        let mut fixed = 0;
+        let mut counts = [0u64; 2];
+        for s in Side::BOTH {
+            let path = self.listing(s);
+            let Ok(data) = std::fs::read(&path) else {
+                continue;
+            };
+            counts[s.index()] = data
+                .split(|c| *c == b'\n')
+                .filter(|l| !l.is_empty() && l[0] != b'#')
+                .count() as u64;
+            if let Some(root) = roots.get(s) {
+                if data.windows(3).any(|w| w == "\u{fffd}".as_bytes()) {
+                    fixed += self.repair_lossy_names(&path, root)?;
+                }
+            }
+        }
+        Ok((fixed, (counts[0], counts[1])))
+    }
+
+    /// rclone 1.66+ writes some names that are not UTF-8 into its listings with U+FFFD
+    /// instead of their bytes (after `--resync`, and for files it carries over), and on the
+    /// next run takes the real file for a new one: it "forgets" the file, then makes
+    /// conflict copies. Where the local side holds exactly one file whose lossy name is the
+    /// listed one, the entry gets the real name back.
+    fn repair_lossy_names(&self, path: &Path, root: &Path) -> Result<usize, Error> {
+        let mut by_lossy: HashMap<Vec<u8>, Vec<RelPath>> = HashMap::new();
+        for p in fsutil::walk_files(root)? {
+            if !p.is_utf8() {
+                let lossy = String::from_utf8_lossy(p.as_bytes())
+                    .into_owned()
+                    .into_bytes();
+                by_lossy.entry(lossy).or_default().push(p);
+            }
+        }
+        let mut l = listing::read_listing(path)?;
+        let lossy_keys: Vec<RelPath> = l
+            .keys()
+            .filter(|k| by_lossy.contains_key(k.as_bytes()))
+            .cloned()
+            .collect();
+        let mut fixed = 0;
+        for k in lossy_keys {
+            if let Some([real]) = by_lossy.get(k.as_bytes()).map(Vec::as_slice) {
+                if !l.contains_key(real) {
+                    if let Some(e) = l.remove(&k) {
+                        l.insert(real.clone(), e);
+                        fixed += 1;
+                    }
+                }
+            }
+        }
+        if fixed > 0 {
+            axios_core::atomic_write(path, &listing::render_listing(&l, crate::state::now_ns()))?;
+        }
+        Ok(fixed)
+    }
+
+    /// Remove stale rclone locks (their PID is gone or is not rclone); report a live one.
+    pub fn clear_stale_locks(&self, proc_dir: &Path) -> Result<LockState, Error> {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return Ok(LockState::Clear(Vec::new()));
+        };
+        let mut cleared = Vec::new();
+        for ent in rd.flatten() {
+            let p = ent.path();
+            if p.extension().and_then(|e| e.to_str()) != Some("lck") {
+                continue;
+            }
+            let pid = std::fs::read(&p).ok().and_then(|b| lock_pid(&b));
+            if let Some(pid) = pid {
+                if fsutil::rclone_alive(proc_dir, pid) {
+                    return Ok(LockState::Held(pid));
+                }
+            }
+            let shown = pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into());
+            std::fs::remove_file(&p).map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+            let line = format!(
+                "cleared stale rclone lock {} (pid {shown} is not running)",
+                p.display()
+            );
+            tracing::warn!("{line}");
+            cleared.push(line);
+        }
+        Ok(LockState::Clear(cleared))
+    }
+}
+
+/// The PID in an rclone lock file: a bare number (up to 1.65) or JSON `{"PID": "123"}`.
+pub fn lock_pid(data: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(data).ok()?.trim();
+    if let Ok(pid) = text.parse() {
+        return Some(pid);
+    }
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    match &v["PID"] {
+        serde_json::Value::String(s) => s.parse().ok(),
+        serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        _ => None,
+    }
+}
+
+/// rclone's session name for this pair: the one present in the workdir, else computed
+/// like rclone does (`/tmp/a` -> `tmp_a`, `remote:/x y` -> `remote__x_y`).
+pub fn session_name(workdir: &Path, pc: &PairConfig) -> String {
+    let computed = format!(
+        "{}..{}",
+        canonical(&pc.path1),
+        canonical(&pc.path2.to_string_lossy())
+    );
+    let mut found = BTreeSet::new();
+    if let Ok(rd) = std::fs::read_dir(workdir) {
+        for ent in rd.flatten() {
+            let n = ent.file_name().to_string_lossy().into_owned();
+            for suf in [".path1.lst", ".path1.lst-err", ".lck"] {
+                if let Some(s) = n.strip_suffix(suf) {
+                    found.insert(s.to_string());
+                }
+            }
+        }
+    }
+    if found.contains(&computed) || found.len() != 1 {
+        computed
+    } else {
+        found.into_iter().next().unwrap_or(computed)
+    }
+}
+
+fn canonical(p: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.trim_end_matches('/')
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    if let Some(rest) = p.strip_prefix('/') {
+        clean(rest)
+    } else if let Some((remote, path)) = p.split_once(':') {
+        format!("{remote}_{}", clean(path))
+    } else {
+        clean(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_names_match_rclone() {
+        assert_eq!(canonical("/tmp/bx/a"), "tmp_bx_a");
+        assert_eq!(canonical("loc:/tmp/bx/c d"), "loc__tmp_bx_c_d");
+        assert_eq!(canonical("gdrive:Documents"), "gdrive_Documents");
+    }
+
+    #[test]
+    fn lock_files_of_both_formats() {
+        assert_eq!(lock_pid(b"1234\n"), Some(1234));
+        // rclone 1.75.2, captured.
+        assert_eq!(
+            lock_pid(br#"{"Session":"/w/a..b","PID":"2739","TimeRenewed":"2026-11-30T13:43:46.504223085Z","TimeExpires":"2026-11-30T13:45:46.504223135Z"}"#),
+            Some(2739)
+        );
+        assert_eq!(lock_pid(b"garbage"), None);
+    }
+}
