@@ -28,7 +28,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Detect this machine's CPU, GPUs (with NixOS PRIME bus IDs), form factor and disks.
+    /// Detect this machine's CPU, GPUs (with NixOS PRIME bus IDs), form factor and disks, and check
+    /// every configured domain (GPU, Caddy, Ollama, bisync, VR); exit 3/4 on a warning/error.
     Doctor {
         /// Print a stable JSON document instead of the text report.
         #[arg(long)]

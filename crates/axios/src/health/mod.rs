@@ -124,7 +124,7 @@ pub struct Options {
     /// The machine paths axios-vr reads (HOME, XDG dirs, the loader's SYSCONFDIR);
     /// `Err(why)`: no user whose runtime to check (HOME not set, or root through sudo).
     pub vr_paths: Result<axios_vr::Paths, String>,
-    /// Connect/read timeout for Caddy and the upstreams.
+    /// Connect/read timeout for Caddy, the upstreams, Ollama and its proxy.
     pub timeout: Duration,
     /// Seconds since the epoch (the clock of the last-success check).
     pub now: u64,
