@@ -601,6 +601,31 @@ fn gpu_prime_drift() {
         "{v}"
     );
 
+    // an ID that cannot be checked again (hand-edited): the boot result stands, said so
+    let edited = home.path().join("edited.json");
+    std::fs::write(
+        &edited,
+        r#"{"ok": false, "entries": [{"option": "nvidiaBusId", "configured": "PCI:zz:0:0", "ok": false, "found": null, "use_instead": "PCI:1:0:0", "message": "nvidiaBusId = \"PCI:zz:0:0\" is stale: there is no PCI device there; use nvidiaBusId = \"PCI:1:0:0\""}]}"#,
+    )
+    .expect("write");
+    let e = edited.display().to_string();
+    let o = doctor(home.path(), &["--json", "--gpu-prime-check", &e]);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(4), "{v}");
+    assert!(
+        has(
+            &v,
+            "error",
+            "prime nvidiaBusId",
+            "is stale: there is no PCI device there (at boot)"
+        ),
+        "{v}"
+    );
+    assert!(
+        fix_of(&v, "error", "prime nvidiaBusId").contains("nvidiaBusId = \"PCI:1:0:0\""),
+        "{v}"
+    );
+
     // a file that is not a check result; the path given by flag
     let bad = home.path().join("check.json");
     std::fs::write(&bad, b"{\"ok\": tru\xff").expect("write");
