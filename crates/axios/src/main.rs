@@ -54,6 +54,8 @@ enum Command {
     },
     /// Write a configuration flake for this machine into DIR (asks on a terminal).
     Init(InitArgs),
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 #[derive(clap::Args)]
@@ -114,6 +116,12 @@ impl<E: Into<anyhow::Error>> From<E> for Exit {
 fn run(cli: Cli) -> Result<u8, Exit> {
     axios_core::logging::init(cli.verbose, cli.quiet);
     match cli.command {
+        Command::Generate(g) => {
+            use clap::CommandFactory;
+            axios_core::cli::generate_to_stdout(Cli::command(), g.what)
+                .context("writing the man page or completions to stdout")?;
+            Ok(0)
+        }
         Command::Doctor {
             json,
             root,

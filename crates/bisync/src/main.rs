@@ -65,6 +65,8 @@ enum Cmd {
     Unlock { pairs: Vec<String> },
     /// Check the config file and exit (the home-manager module runs this at build time).
     Check,
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +92,12 @@ fn main() -> ExitCode {
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
+    if let Cmd::Generate(g) = &cli.cmd {
+        let cmd = <Cli as clap::CommandFactory>::command();
+        axios_core::cli::generate_to_stdout(cmd, g.what)
+            .context("writing the man page or completions to stdout")?;
+        return Ok(EXIT_OK);
+    }
     let path = match cli.config.clone() {
         Some(p) => p,
         None => config::default_config_path()
@@ -211,7 +219,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Cmd::Check => Ok(EXIT_OK),
+        Cmd::Check | Cmd::Generate(_) => Ok(EXIT_OK),
     }
 }
 

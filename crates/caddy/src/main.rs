@@ -117,6 +117,8 @@ enum Command {
         #[command(flatten)]
         caddy: CaddyArgs,
     },
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 /// The Caddy version whose behaviour `explain` follows and version-dependent
@@ -203,6 +205,12 @@ fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> anyhow::Result
 fn run(cli: Cli) -> anyhow::Result<u8> {
     axios_core::logging::init(cli.verbose, cli.quiet);
     match cli.command {
+        Command::Generate(g) => {
+            use clap::CommandFactory;
+            axios_core::cli::generate_to_stdout(Cli::command(), g.what)
+                .context("writing the man page or completions to stdout")?;
+            Ok(0)
+        }
         Command::Compose {
             routes,
             args,

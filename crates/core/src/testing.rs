@@ -121,7 +121,12 @@ pub fn systemd_exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f6
         .and_then(|rest| rest.split(':').nth(1))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{text}"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no exposure level in:\n{text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
 }
 /// Copy the tree `from` into `to` (created), keeping symlinks as symlinks: sysfs
 /// fixture trees are made of relative links. Panics on I/O errors (test helper).
@@ -140,4 +145,68 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(&src, &dst).expect("copy");
         }
     }
+}
+
+/// Runs the real program `bin` (named `name`) with `generate man|bash|zsh|fish|elvish`
+/// ([`crate::cli`]) and checks what the package installs: a man page `.TH name 1` that
+/// names every one of `subcommands`, bash completions that name them too and that bash
+/// loads (`complete -p name`), zsh/fish/elvish completions for `name`, and an unknown
+/// shell refused with the program's usage exit code `usage_exit` and nothing on stdout.
+pub fn assert_generates(bin: &std::path::Path, name: &str, subcommands: &[&str], usage_exit: i32) {
+    let run = |what: &str| {
+        let out = std::process::Command::new(bin)
+            .args(["generate", what])
+            .output()
+            .expect("run the program");
+        assert!(
+            out.status.success(),
+            "{name} generate {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    };
+    let man = run("man");
+    assert!(man.contains(&format!(".TH {name} 1")), "{man}");
+    let bash = run("bash");
+    for sub in subcommands {
+        assert!(
+            man.contains(&sub.replace('-', "\\-")),
+            "the man page of {name} lacks {sub}"
+        );
+        assert!(
+            bash.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                .any(|w| w == *sub),
+            "the bash completions of {name} lack {sub}"
+        );
+    }
+    assert!(
+        man.contains("generate"),
+        "the man page of {name} lacks generate"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join(format!("{name}.bash"));
+    std::fs::write(&file, &bash).expect("write completions");
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source '{}' && complete -p {name}", file.display()))
+        .output()
+        .expect("bash");
+    assert!(
+        loaded.status.success(),
+        "bash does not load the completions of {name}: {}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(run("zsh").contains(&format!("#compdef {name}")));
+    assert!(run("fish").contains(&format!("complete -c {name}")));
+    assert!(run("elvish").contains(&format!("edit:completion:arg-completer[{name}]")));
+    let bad = std::process::Command::new(bin)
+        .args(["generate", "powershell-core"])
+        .output()
+        .expect("run the program");
+    assert_eq!(
+        bad.status.code(),
+        Some(usage_exit),
+        "{name} generate powershell-core"
+    );
+    assert!(bad.stdout.is_empty());
 }

@@ -90,10 +90,7 @@ enum Command {
         root: PathBuf,
     },
     /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
-    Generate {
-        #[arg(value_enum)]
-        what: Generated,
-    },
+    Generate(axios_core::cli::GenerateArgs),
     /// Live figures per GPU (NVML for NVIDIA, amdgpu sysfs for AMD); suspended GPUs are not read.
     Status {
         #[arg(long, value_name = "DIR", default_value = "/")]
@@ -143,15 +140,6 @@ struct WatchArgs {
     /// D-Bus to serve org.axios.Gpu1 on: `system`, `none`, or a bus address.
     #[arg(long, value_name = "BUS", default_value = "system")]
     bus: String,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Generated {
-    Man,
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -275,26 +263,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 .context("starting the async runtime")?;
             rt.block_on(axios_gpu::watch::run(cfg, bus))?;
         }
-        Command::Generate { what } => {
+        Command::Generate(g) => {
             use clap::CommandFactory;
-            let mut cmd = Cli::command();
-            let mut out = Vec::new();
-            let shell = match what {
-                Generated::Man => {
-                    clap_mangen::Man::new(cmd.clone())
-                        .render(&mut out)
-                        .context("rendering the man page")?;
-                    None
-                }
-                Generated::Bash => Some(clap_complete::Shell::Bash),
-                Generated::Zsh => Some(clap_complete::Shell::Zsh),
-                Generated::Fish => Some(clap_complete::Shell::Fish),
-                Generated::Elvish => Some(clap_complete::Shell::Elvish),
-            };
-            if let Some(shell) = shell {
-                clap_complete::generate(shell, &mut cmd, "axios-gpu", &mut out);
-            }
-            write_stdout(&String::from_utf8_lossy(&out))?;
+            axios_core::cli::generate_to_stdout(Cli::command(), g.what)
+                .context("writing the man page or completions to stdout")?;
         }
         Command::Incidents { state_dir, json } => {
             let (list, bad) = axios_gpu::incident::load(&state_dir)?;

@@ -91,12 +91,8 @@ enum Command {
         kind: Kind,
         file: PathBuf,
     },
-    /// Print shell completions (for packaging).
-    #[command(hide = true)]
-    Completions { shell: clap_complete::Shell },
-    /// Print the man page, roff (for packaging).
-    #[command(hide = true)]
-    Man,
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,14 +123,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         // generated from the clap definition, so help, man page and completions agree
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "axios-ollama", &mut std::io::stdout());
-            Ok(0)
-        }
-        Command::Man => {
+        Command::Generate(g) => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            axios_core::cli::generate_to_stdout(cmd, g.what)?;
             Ok(0)
         }
         Command::Check { kind, file } => {

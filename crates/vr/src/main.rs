@@ -71,12 +71,8 @@ enum Cmd {
     /// Roll back a switch that was interrupted (killed, power loss); select and restore
     /// do this first on their own.
     Recover,
-    /// Print shell completions (for packaging).
-    #[command(hide = true)]
-    Completions { shell: clap_complete::Shell },
-    /// Print the man page, roff (for packaging).
-    #[command(hide = true)]
-    Man,
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
     /// Check the backends file (the NixOS module runs this at build time).
     Check {
         /// Also require every manifest, library and openvr_runtime to exist.
@@ -142,18 +138,10 @@ fn systemd_for(cfg: &Config) -> Result<Systemd, axios_vr::Error> {
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
     // generated from the clap definition, so help, man page and completions agree
-    match &cli.cmd {
-        Cmd::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "axios-vr", &mut std::io::stdout());
-            return Ok(EXIT_OK);
-        }
-        Cmd::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
-            return Ok(EXIT_OK);
-        }
-        _ => {}
+    if let Cmd::Generate(g) = &cli.cmd {
+        let cmd = <Cli as clap::CommandFactory>::command();
+        axios_core::cli::generate_to_stdout(cmd, g.what)?;
+        return Ok(EXIT_OK);
     }
     let cfg_path = cli
         .config
@@ -271,7 +259,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Cmd::Check { .. } | Cmd::Completions { .. } | Cmd::Man => Ok(EXIT_OK),
+        Cmd::Check { .. } | Cmd::Generate(_) => Ok(EXIT_OK),
     }
 }
 
