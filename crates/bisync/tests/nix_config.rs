@@ -175,20 +175,8 @@ fn home_module_units_verify_with_systemd() {
     // DESIGN's measure of hardening: `systemd-analyze security --offline=true`. Without
     // options that need user namespaces (see the module) the unit scores 6.3; light
     // sandboxing alone was 8.9.
-    let out = Command::new(&analyze)
-        .args(["security", "--offline=true"])
-        .arg(&sp)
-        .output()
-        .expect("systemd-analyze security");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let score: f64 = text
-        .lines()
-        .find_map(|l| l.split("exposure level for").nth(1))
-        .and_then(|rest| rest.split(':').nth(1))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{text}"));
-    assert!(score <= 6.5, "exposure {score} > 6.5:\n{text}");
+    let score = axios_core::testing::systemd_exposure(&analyze, &sp);
+    assert!(score <= 6.5, "exposure {score} > 6.5:\n{service}");
 }
 
 /// The config file's derivation runs `axios-bisync check` at build time: run that exact
@@ -209,24 +197,13 @@ fn build_time_check_runs_the_program() {
             v["input"].as_str().expect("input"),
             &input.display().to_string(),
         );
-        let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_axios-bisync"))
-            .parent()
-            .expect("bin dir")
-            .to_path_buf();
         let out = dir.path().join("out.toml");
-        let o = Command::new("bash")
-            .args(["-euo", "pipefail", "-c", &script])
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    bin_dir.display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("out", &out)
-            .output()
-            .expect("bash");
+        let o = axios_core::testing::run_build_command(
+            &script,
+            std::path::Path::new(env!("CARGO_BIN_EXE_axios-bisync")),
+            &out,
+            dir.path(),
+        );
         (o, out.exists(), dir)
     };
     let (o, built, _dir) = build(&good);

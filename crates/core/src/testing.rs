@@ -210,3 +210,72 @@ pub fn assert_generates(bin: &std::path::Path, name: &str, subcommands: &[&str],
     );
     assert!(bad.stdout.is_empty());
 }
+
+/// Evaluates `body`, a Nix expression in which `lib` (the nixpkgs library of
+/// [`nixpkgs_lib`]) and `h` (the repository's `tests/nix/lib/harness.nix`, with
+/// `h.evalNixos`, `h.axios.nixosModules`, ...) are in scope, with
+/// `nix-instantiate --eval --strict --json`, and returns the JSON. `None` (the test
+/// skips) when `nix-instantiate` or the nixpkgs lib is missing, as in [`require_tool`].
+/// Panics when the evaluation fails (test helper).
+pub fn nix_eval(body: &str) -> Option<serde_json::Value> {
+    nix_eval_with(body, &[])
+}
+
+/// [`nix_eval`] with extra `let` bindings (`name = expression;`) before `body`.
+pub fn nix_eval_with(body: &str, bindings: &[(&str, &str)]) -> Option<serde_json::Value> {
+    let nix = require_tool("nix-instantiate")?;
+    let lib = nixpkgs_lib()?;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut expr = format!(
+        "let\n  lib = import {}/lib;\n  h = import {}/tests/nix/lib/harness.nix {{ inherit lib; }};\n",
+        lib.display(),
+        root.display()
+    );
+    for (name, value) in bindings {
+        expr.push_str(&format!("  {name} = {value};\n"));
+    }
+    expr.push_str(&format!("in\n{body}"));
+    let o = std::process::Command::new(nix)
+        .args([
+            "--eval",
+            "--strict",
+            "--json",
+            "--readonly-mode",
+            "-E",
+            &expr,
+        ])
+        .output()
+        .expect("nix-instantiate");
+    assert!(
+        o.status.success(),
+        "evaluation failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(serde_json::from_slice(&o.stdout).expect("nix-instantiate printed JSON"))
+}
+
+/// Runs a derivation's `buildCommand` (its store inputs already replaced by local
+/// files) the way the Nix builder would: `bash -euo pipefail`, `$out` set to `out`,
+/// `$TMPDIR` to `tmp`, and the directory of the real program `bin` first on `PATH`.
+pub fn run_build_command(
+    script: &str,
+    bin: &std::path::Path,
+    out: &std::path::Path,
+    tmp: &std::path::Path,
+) -> std::process::Output {
+    let bin_dir = bin.parent().expect("the program's directory");
+    std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("out", out)
+        .env("TMPDIR", tmp)
+        .output()
+        .expect("bash")
+}

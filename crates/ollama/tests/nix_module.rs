@@ -11,10 +11,6 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_axios-ollama");
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 const HOST: &str = r#"{
   selfHosted = { enable = true; domain = "desk.tail1234.ts.net"; };
   services.tailscale.enable = true;
@@ -34,40 +30,18 @@ const HOST: &str = r#"{
 }"#;
 
 fn evaluate() -> Option<Value> {
-    require_tool("nix-instantiate")?;
-    let lib = axios_core::testing::nixpkgs_lib()?;
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.ai h.axios.nixosModules.services {HOST} ];
-  unit = u: {{ inherit (u) description after wantedBy serviceConfig; unitConfig = u.unitConfig or {{ }}; }};
-  etc = n: e.config.environment.etc."axios/ollama/${{n}}.toml".source;
-in {{
+    axios_core::testing::nix_eval_with(
+        r#"{
   failed = e.failedAssertions;
-  proxy = {{ unit = unit e.config.systemd.services.axios-ollama-proxy; text = (etc "proxy").env.passthru.raw.text; path = (etc "proxy").outPath; }};
-  preload = {{ unit = unit e.config.systemd.services.axios-ollama-preload; text = (etc "preload").env.passthru.raw.text; path = (etc "preload").outPath; }};
-}}"#,
-        lib = lib.display(),
-        root = root().display(),
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(
-        o.status.success(),
-        "evaluation failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("json"))
+  proxy = { unit = unit e.config.systemd.services.axios-ollama-proxy; text = (etc "proxy").env.passthru.raw.text; path = (etc "proxy").outPath; };
+  preload = { unit = unit e.config.systemd.services.axios-ollama-preload; text = (etc "preload").env.passthru.raw.text; path = (etc "preload").outPath; };
+}"#,
+        &[
+            ("e", &format!("h.evalNixos [ h.axios.nixosModules.ai h.axios.nixosModules.services {HOST} ]")),
+            ("unit", "u: { inherit (u) description after wantedBy serviceConfig; unitConfig = u.unitConfig or { }; }"),
+            ("etc", r#"n: e.config.environment.etc."axios/ollama/${n}.toml".source"#),
+        ],
+    )
 }
 
 /// Write `text` and run `axios-ollama check kind` on it.

@@ -11,47 +11,24 @@ const BIN: &str = env!("CARGO_BIN_EXE_axios-vr");
 /// Evaluate the gaming module with `host` (a Nix attrset); returns `{ failed, settings,
 /// script, file, unit }`.
 fn evaluate(host: &str) -> Option<serde_json::Value> {
-    axios_core::testing::require_tool("nix-instantiate")?;
-    let lib = axios_core::testing::nixpkgs_lib()?;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.gaming {{ gaming.enable = true; hardware.graphics.enable = true; }} {host} ];
-  f = e.config.environment.etc."axios/vr.toml".source;
-  u = e.config.systemd.user.services.axios-vr-select or null;
-in {{
+    axios_core::testing::nix_eval_with(
+        r#"{
   failed = e.failedAssertions;
   inherit (f) settings;
   script = f.buildCommand;
   file = f.file.outPath;
-  unit = if u == null then null else {{
-    Unit = {{ Description = u.description; After = u.after; Documentation = u.documentation; }};
+  unit = if u == null then null else {
+    Unit = { Description = u.description; After = u.after; Documentation = u.documentation; };
     Service = u.serviceConfig;
-    Install = {{ WantedBy = u.wantedBy; }};
-  }};
-}}"#,
-        lib = lib.display(),
-        root = root.display(),
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(
-        o.status.success(),
-        "evaluation failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("json"))
+    Install = { WantedBy = u.wantedBy; };
+  };
+}"#,
+        &[
+            ("e", &format!("h.evalNixos [ h.axios.nixosModules.gaming {{ gaming.enable = true; hardware.graphics.enable = true; }} {host} ]")),
+            ("f", r#"e.config.environment.etc."axios/vr.toml".source"#),
+            ("u", "e.config.systemd.user.services.axios-vr-select or null"),
+        ],
+    )
 }
 
 /// Run the build command with the settings rendered to TOML in place of the store file.
@@ -69,20 +46,7 @@ fn build(
         &local.display().to_string(),
     );
     let out = dir.path().join("out.toml");
-    let bin_dir = Path::new(BIN).parent().expect("bin dir");
-    let o = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script])
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("out", &out)
-        .output()
-        .expect("bash");
+    let o = axios_core::testing::run_build_command(&script, Path::new(BIN), &out, dir.path());
     (o, out, dir)
 }
 
