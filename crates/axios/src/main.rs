@@ -16,12 +16,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "axios", version, about = "The axiOS command line")]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -114,7 +110,7 @@ impl<E: Into<anyhow::Error>> From<E> for Exit {
 }
 
 fn run(cli: Cli) -> Result<u8, Exit> {
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match cli.command {
         Command::Generate(g) => {
             use clap::CommandFactory;
@@ -269,14 +265,7 @@ fn init(a: InitArgs) -> Result<u8, Exit> {
 
 /// Print to stdout; a reader that went away (`axios doctor | head`) is not an error.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("writing the report to stdout")
-        }
-        _ => Ok(()),
-    }
+    axios_core::cli::write_stdout(text.as_bytes()).context("writing the report to stdout")
 }
 
 fn main() -> ExitCode {

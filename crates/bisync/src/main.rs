@@ -25,12 +25,8 @@ struct Cli {
     /// Do not send desktop notifications.
     #[arg(long, global = true)]
     no_notify: bool,
-    /// More log output (-v debug, -vv trace; RUST_LOG overrides).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less log output (-q warnings only, -qq errors only).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -70,14 +66,11 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match axios_core::cli::parse::<Cli>(EXIT_CONFIG as u8) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_CONFIG as u8 } else { 0 });
-        }
+        Err(code) => return code,
     };
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {

@@ -1,9 +1,28 @@
 //! What every axiOS command line shares: the `generate man|bash|zsh|fish|elvish`
 //! subcommand that prints the man page or shell completions from the program's own
 //! clap definition (the package installs them, so help, man page and completions
-//! never disagree), and writing a report to stdout that tolerates a closed pipe.
+//! never disagree), command-line parsing with the program's usage exit code, and
+//! writing a report to stdout that tolerates a closed pipe.
 
 use std::io::Write;
+
+/// `-v`/`-q`, the logging flags of every program; embed with `#[command(flatten)]`.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Verbosity {
+    /// More log output (-v debug, -vv trace; RUST_LOG overrides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Less log output (-q warnings only, -qq errors only).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub quiet: u8,
+}
+
+impl Verbosity {
+    /// [`crate::logging::init`] with these counts.
+    pub fn init_logging(self) {
+        crate::logging::init(self.verbose, self.quiet);
+    }
+}
 
 /// What `generate` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,6 +67,19 @@ pub fn generate(
     let name = cmd.get_name().to_string();
     clap_complete::generate(shell, &mut cmd, name, out);
     Ok(())
+}
+
+/// Parses the command line into `C`; on `--help`/`--version` prints them and gives
+/// exit code 0, on a usage error prints clap's message and gives `usage_exit` (the
+/// program's documented code for configuration and usage errors).
+///
+/// # Errors
+/// The exit code to end the program with, after clap has printed its text.
+pub fn parse<C: clap::Parser>(usage_exit: u8) -> Result<C, std::process::ExitCode> {
+    C::try_parse().map_err(|e| {
+        let _ = e.print();
+        std::process::ExitCode::from(if e.use_stderr() { usage_exit } else { 0 })
+    })
 }
 
 /// [`generate`] to stdout, through [`write_stdout`].

@@ -17,12 +17,8 @@ use clap::{Parser, Subcommand};
     about = "The axiOS GPU manager: detection, PRIME bus IDs, status, hang watcher"
 )]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -198,7 +194,7 @@ enum Outcome {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match cli.command {
         Command::Detect { root, json, nix } => {
             let root = axios_core::Root::new(&root)?;
@@ -346,12 +342,7 @@ fn json_text<T: serde::Serialize>(v: &T) -> anyhow::Result<String> {
 
 /// Print to stdout; a reader that went away (`axios-gpu detect | head`) is not an error.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
-        _ => Ok(()),
-    }
+    axios_core::cli::write_stdout(text.as_bytes()).context("writing to stdout")
 }
 
 fn main() -> ExitCode {

@@ -28,12 +28,8 @@ use clap::{Parser, Subcommand, ValueEnum};
                   3 Ollama unreachable (preload) or the listen address unusable (proxy)."
 )]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,7 +97,7 @@ struct Coded(u8, String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

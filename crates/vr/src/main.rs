@@ -43,12 +43,8 @@ struct Cli {
     /// The root below which sys/class/input is read (for fixtures).
     #[arg(long, global = true, env = "AXIOS_VR_SYSFS_ROOT", default_value = "/")]
     sysfs_root: PathBuf,
-    /// More log output (-v debug, -vv trace; RUST_LOG overrides).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less log output.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -82,14 +78,11 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match axios_core::cli::parse::<Cli>(EXIT_CONFIG as u8) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_CONFIG as u8 } else { 0 });
-        }
+        Err(code) => return code,
     };
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
