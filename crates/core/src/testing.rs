@@ -108,6 +108,37 @@ pub fn nixpkgs_lib() -> Option<PathBuf> {
     found
 }
 
+/// What `systemd-analyze verify` says about a unit file systemd does not fully accept.
+pub const UNIT_PROBLEMS: [&str; 4] = [
+    "Unknown key",
+    "Unknown section",
+    "Failed to parse",
+    "Invalid",
+];
+
+/// Runs `systemd-analyze verify [--user] UNITS...` and panics, showing `shown` (the
+/// rendered unit text) and systemd's messages, when they name one of [`UNIT_PROBLEMS`]
+/// or one of `also_refuse`. Returns the output for further checks.
+pub fn systemd_verify(
+    analyze: &std::path::Path,
+    user: bool,
+    units: &[&std::path::Path],
+    also_refuse: &[&str],
+    shown: &str,
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(analyze);
+    cmd.arg("verify");
+    if user {
+        cmd.arg("--user");
+    }
+    let out = cmd.args(units).output().expect("systemd-analyze verify");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for bad in UNIT_PROBLEMS.iter().chain(also_refuse) {
+        assert!(!err.contains(bad), "{shown}\n{err}");
+    }
+    out
+}
+
 /// The overall exposure `systemd-analyze security --offline=true UNIT` gives (0 to 10).
 pub fn systemd_exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f64 {
     let out = std::process::Command::new(analyze)
