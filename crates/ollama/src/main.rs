@@ -121,7 +121,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         // generated from the clap definition, so help, man page and completions agree
         Command::Generate(g) => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            axios_core::cli::generate_to_stdout(cmd, g.what)?;
+            axios_core::cli::generate_to_stdout(cmd, g.what)
+                .context("writing the man page or completions to stdout")?;
             Ok(0)
         }
         Command::Check { kind, file } => {

@@ -133,7 +133,8 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
     // generated from the clap definition, so help, man page and completions agree
     if let Cmd::Generate(g) = &cli.cmd {
         let cmd = <Cli as clap::CommandFactory>::command();
-        axios_core::cli::generate_to_stdout(cmd, g.what)?;
+        axios_core::cli::generate_to_stdout(cmd, g.what)
+            .map_err(|e| anyhow::anyhow!("writing the man page or completions to stdout: {e}"))?;
         return Ok(EXIT_OK);
     }
     let cfg_path = cli
