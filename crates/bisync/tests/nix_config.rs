@@ -105,28 +105,6 @@ fn home_module_config_is_accepted_by_the_binary() {
 }
 
 /// Render home-manager's INI form of a unit (`Section.Key = value | [values]`).
-fn render_unit(unit: &serde_json::Value) -> String {
-    let mut out = String::new();
-    for (section, keys) in unit.as_object().expect("sections") {
-        out.push_str(&format!("[{section}]\n"));
-        for (k, v) in keys.as_object().expect("keys") {
-            let vals = match v {
-                serde_json::Value::Array(a) => a.clone(),
-                other => vec![other.clone()],
-            };
-            for v in vals {
-                let v = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                out.push_str(&format!("{k}={v}\n"));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// The generated service and timer pass `systemd-analyze verify` without unknown keys.
 #[test]
 fn home_module_units_verify_with_systemd() {
@@ -139,7 +117,7 @@ fn home_module_units_verify_with_systemd() {
         return;
     };
     let dir = tempfile::tempdir().expect("tmp");
-    let mut service = render_unit(&units["services"]["gdrive-sync-documents"]);
+    let mut service = axios_core::testing::render_unit(&units["services"]["gdrive-sync-documents"]);
     // The stub store path does not exist here: point ExecStart at the real binary.
     let exec = units["services"]["gdrive-sync-documents"]["Service"]["ExecStart"]
         .as_str()
@@ -148,7 +126,7 @@ fn home_module_units_verify_with_systemd() {
     let stub_bin = exec.split(' ').next().expect("binary").to_string();
     assert!(stub_bin.ends_with("/bin/axios-bisync"), "{exec}");
     service = service.replace(&stub_bin, env!("CARGO_BIN_EXE_axios-bisync"));
-    let timer = render_unit(&units["timers"]["gdrive-sync-documents"]);
+    let timer = axios_core::testing::render_unit(&units["timers"]["gdrive-sync-documents"]);
     let sp = dir.path().join("gdrive-sync-documents.service");
     let tp = dir.path().join("gdrive-sync-documents.timer");
     std::fs::write(&sp, &service).expect("service");

@@ -108,6 +108,32 @@ pub fn nixpkgs_lib() -> Option<PathBuf> {
     found
 }
 
+/// Renders a unit given as `{ Section: { Key: value } }` (home-manager's shape, or a
+/// NixOS unit rearranged into it) as systemd reads it: a list becomes one `Key=item`
+/// line per item, as NixOS and home-manager write them (so `~` deny lists stay deny
+/// lists), a bool `true`/`false`.
+pub fn render_unit(sections: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for (section, keys) in sections.as_object().expect("unit sections") {
+        out.push_str(&format!("[{section}]\n"));
+        for (k, v) in keys.as_object().expect("section keys") {
+            let vals = match v {
+                serde_json::Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            for v in vals {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                out.push_str(&format!("{k}={v}\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// What `systemd-analyze verify` says about a unit file systemd does not fully accept.
 pub const UNIT_PROBLEMS: [&str; 4] = [
     "Unknown key",
@@ -128,10 +154,18 @@ pub fn systemd_verify(
 ) -> std::process::Output {
     let mut cmd = std::process::Command::new(analyze);
     cmd.arg("verify");
+    // `--user` needs a user runtime directory, else it stops at "Failed to initialize
+    // manager" before reading the unit (and so finds nothing wrong)
+    let runtime = tempfile::tempdir().expect("tmp");
     if user {
-        cmd.arg("--user");
+        cmd.arg("--user").env("XDG_RUNTIME_DIR", runtime.path());
     }
     let out = cmd.args(units).output().expect("systemd-analyze verify");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("Failed to initialize manager"),
+        "systemd-analyze verify did not run: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     for bad in UNIT_PROBLEMS.iter().chain(also_refuse) {
         assert!(!err.contains(bad), "{shown}\n{err}");
