@@ -134,6 +134,26 @@ pub fn render_unit(sections: &serde_json::Value) -> String {
     out
 }
 
+/// [`render_unit`] for a NixOS `systemd.services.<name>` evaluated to JSON: its
+/// `description`, `after` and `unitConfig` (when present) in `[Unit]`, `serviceConfig`
+/// in `[Service]`, `wantedBy` in `[Install]`.
+pub fn render_nixos_unit(unit: &serde_json::Value) -> String {
+    use serde_json::{json, Value};
+    let mut head = serde_json::Map::new();
+    head.insert("Description".into(), unit["description"].clone());
+    if let Some(after) = unit.get("after") {
+        head.insert("After".into(), after.clone());
+    }
+    if let Some(Value::Object(extra)) = unit.get("unitConfig") {
+        head.extend(extra.clone());
+    }
+    render_unit(&json!({
+        "Unit": head,
+        "Service": unit["serviceConfig"],
+        "Install": { "WantedBy": unit["wantedBy"] },
+    }))
+}
+
 /// What `systemd-analyze verify` says about a unit file systemd does not fully accept.
 pub const UNIT_PROBLEMS: [&str; 4] = [
     "Unknown key",

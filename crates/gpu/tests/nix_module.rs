@@ -48,33 +48,7 @@ fn evaluate() -> Option<Value> {
 /// Render a NixOS `serviceConfig` as a unit file, the store path of `axios-gpu`
 /// replaced by the real binary.
 fn render(name: &str, unit: &Value, dir: &std::path::Path) -> PathBuf {
-    let mut text = format!(
-        "[Unit]\nDescription={}\n\n[Service]\n",
-        unit["description"].as_str().expect("description")
-    );
-    for (k, v) in unit["serviceConfig"].as_object().expect("serviceConfig") {
-        let vals = match v {
-            Value::Array(a) => a.clone(),
-            other => vec![other.clone()],
-        };
-        let joined: Vec<String> = vals
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
-                other => other.to_string(),
-            })
-            .collect();
-        // Lists are space-separated on one line except SystemCallFilter (each entry its own line).
-        if k == "SystemCallFilter" {
-            for j in joined {
-                text.push_str(&format!("{k}={j}\n"));
-            }
-        } else {
-            text.push_str(&format!("{k}={}\n", joined.join(" ")));
-        }
-    }
-    text.push_str("\n[Install]\nWantedBy=multi-user.target\n");
+    let text = axios_core::testing::render_nixos_unit(unit);
     let exec = unit["serviceConfig"]["ExecStart"]
         .as_str()
         .expect("ExecStart");

@@ -61,56 +61,14 @@ fn check(dir: &Path, kind: &str, text: &str) -> PathBuf {
     f
 }
 
-fn value(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a.iter().flat_map(value).collect(),
-        Value::String(s) => vec![s.clone()],
-        Value::Bool(b) => vec![b.to_string()],
-        other => vec![other.to_string()],
-    }
-}
-
 /// Render a NixOS unit (`description`, `after`, `wantedBy`, `serviceConfig`) as a file,
 /// with the stub store paths replaced by real files.
 fn render(unit: &Value, replace: &[(&str, &str)]) -> String {
-    let mut out = format!(
-        "[Unit]\nDescription={}\n",
-        unit["description"].as_str().expect("description")
-    );
-    for a in value(&unit["after"]) {
-        out.push_str(&format!("After={a}\n"));
+    let mut text = axios_core::testing::render_nixos_unit(unit);
+    for (from, to) in replace {
+        text = text.replace(from, to);
     }
-    for (k, v) in unit["unitConfig"].as_object().expect("unitConfig") {
-        for v in value(v) {
-            out.push_str(&format!("{k}={v}\n"));
-        }
-    }
-    out.push_str("\n[Service]\n");
-    for (k, v) in unit["serviceConfig"].as_object().expect("serviceConfig") {
-        let vals = value(v);
-        // a NixOS list of syscall sets / families is one space-separated line
-        if matches!(k.as_str(), "SystemCallFilter" | "RestrictAddressFamilies") {
-            // `~` entries need their own line (a deny list)
-            let (deny, allow): (Vec<_>, Vec<_>) =
-                vals.into_iter().partition(|s| s.starts_with('~'));
-            out.push_str(&format!("{k}={}\n", allow.join(" ")));
-            for d in deny {
-                out.push_str(&format!("{k}={d}\n"));
-            }
-            continue;
-        }
-        for mut v in vals {
-            for (from, to) in replace {
-                v = v.replace(from, to);
-            }
-            out.push_str(&format!("{k}={v}\n"));
-        }
-    }
-    out.push_str("\n[Install]\n");
-    for w in value(&unit["wantedBy"]) {
-        out.push_str(&format!("WantedBy={w}\n"));
-    }
-    out
+    text
 }
 
 #[test]
