@@ -47,20 +47,20 @@ rustPlatform.buildRustPackage {
   # tests bind loopback ports and spawn dbus-daemon
   __darwinAllowLocalNetworking = true;
 
-  # Programs that print their man page and completions (`<bin> generate man|bash|zsh|fish`,
-  # from their clap definition) get them installed; the others refuse the word and are skipped.
+  # Every program prints its man page and completions from its clap definition
+  # (`<bin> generate man|bash|zsh|fish`, axios_core::cli); a program that does not
+  # fails the build rather than shipping without them.
   postInstall = ''
     for bin in $out/bin/*; do
       name=$(basename "$bin")
-      if "$bin" generate man > "$TMPDIR/$name.1" 2>/dev/null; then
-        install -Dm644 "$TMPDIR/$name.1" "$out/share/man/man1/$name.1"
-        "$bin" generate bash > "$TMPDIR/$name.bash"
-        install -Dm644 "$TMPDIR/$name.bash" "$out/share/bash-completion/completions/$name"
-        "$bin" generate zsh > "$TMPDIR/_$name"
-        install -Dm644 "$TMPDIR/_$name" "$out/share/zsh/site-functions/_$name"
-        "$bin" generate fish > "$TMPDIR/$name.fish"
-        install -Dm644 "$TMPDIR/$name.fish" "$out/share/fish/vendor_completions.d/$name.fish"
-      fi
+      "$bin" generate man > "$TMPDIR/$name.1"
+      install -Dm644 "$TMPDIR/$name.1" "$out/share/man/man1/$name.1"
+      "$bin" generate bash > "$TMPDIR/$name.bash"
+      install -Dm644 "$TMPDIR/$name.bash" "$out/share/bash-completion/completions/$name"
+      "$bin" generate zsh > "$TMPDIR/_$name"
+      install -Dm644 "$TMPDIR/_$name" "$out/share/zsh/site-functions/_$name"
+      "$bin" generate fish > "$TMPDIR/$name.fish"
+      install -Dm644 "$TMPDIR/$name.fish" "$out/share/fish/vendor_completions.d/$name.fish"
     done
   '';
 

@@ -269,7 +269,8 @@ in
           After = [ "network-online.target" ];
           Wants = [ "network-online.target" ];
         };
-        Service = {
+        # sandboxing: see ../../nixos/common/hardening.nix and the note below
+        Service = (import ../../nixos/common/hardening.nix).user // {
           Type = "oneshot";
           ExecStart = "${lib.getExe cfg.package} --config ${configPath} run ${name}";
           # SIGTERM goes to the guard only (KillMode=mixed); rclone runs in its own process
@@ -286,14 +287,7 @@ in
           # the unit fail to start where unprivileged user namespaces are off, and a sync
           # that silently never runs is worse. The sync needs the home directory, the
           # network (AF_INET*, AF_NETLINK for interface lookups) and the session bus (AF_UNIX).
-          NoNewPrivileges = true;
-          LockPersonality = true;
-          MemoryDenyWriteExecute = true;
-          RestrictNamespaces = true;
-          RestrictRealtime = true;
-          RestrictSUIDSGID = true;
           RestrictAddressFamilies = [ "AF_UNIX" "AF_INET" "AF_INET6" "AF_NETLINK" ];
-          SystemCallArchitectures = "native";
           SystemCallFilter = [ "@system-service" "~@privileged" ];
           SystemCallErrorNumber = "EPERM";
           UMask = "0077";

@@ -58,36 +58,16 @@ let
   } // proxy.settings);
 
   # DESIGN: helpers run hardened; `systemd-analyze security --offline=true` is the measure
-  hardening = {
+  hardening = (import ../common/hardening.nix).system // {
     DynamicUser = true;
-    ProtectSystem = "strict";
-    ProtectHome = true;
-    PrivateTmp = true;
-    PrivateDevices = true;
     PrivateUsers = true;
-    PrivateMounts = true;
-    NoNewPrivileges = true;
     CapabilityBoundingSet = "";
     AmbientCapabilities = "";
-    ProtectKernelTunables = true;
-    ProtectKernelModules = true;
     ProtectKernelLogs = true;
-    ProtectControlGroups = true;
-    ProtectClock = true;
-    ProtectHostname = true;
-    ProtectProc = "invisible";
-    ProcSubset = "pid";
-    RestrictNamespaces = true;
-    RestrictRealtime = true;
-    RestrictSUIDSGID = true;
-    LockPersonality = true;
-    MemoryDenyWriteExecute = true;
     RemoveIPC = true;
-    SystemCallArchitectures = "native";
     SystemCallFilter = [ "@system-service" "~@privileged" "~@resources" ];
     SystemCallErrorNumber = "EPERM";
     DevicePolicy = "closed";
-    UMask = "0077";
     # Ollama and Caddy are on loopback; the proxy needs nothing else
     RestrictAddressFamilies = [ "AF_INET" "AF_INET6" "AF_UNIX" ];
     IPAddressDeny = "any";

@@ -202,19 +202,12 @@ in
         wantedBy = [ "default.target" ];
         after = [ "dbus.socket" ];
         restartTriggers = [ checkedFile ];
-        serviceConfig = {
+        # user units: only what needs no user namespace (docs/NOTES.md)
+        serviceConfig = (import ../common/hardening.nix).user // {
           Type = "oneshot";
           RemainAfterExit = true;
           ExecStart = "${lib.getExe sel.package} --config /etc/axios/vr.toml select";
-          # user units: only what needs no user namespace (docs/NOTES.md)
-          NoNewPrivileges = true;
-          LockPersonality = true;
-          MemoryDenyWriteExecute = true;
-          RestrictRealtime = true;
-          RestrictSUIDSGID = true;
-          RestrictNamespaces = true;
           RestrictAddressFamilies = [ "AF_UNIX" ];
-          SystemCallArchitectures = "native";
           SystemCallFilter = [ "@system-service" "~@privileged" "~@resources" ];
           CapabilityBoundingSet = "";
           UMask = "0022";

@@ -68,30 +68,10 @@ let
     (builtins.readFile ../../crates/gpu/dbus/org.axios.Gpu1.conf);
 
   # Shared sandbox of both units (measured with `systemd-analyze security --offline=true`).
-  hardening = {
-    NoNewPrivileges = true;
-    ProtectSystem = "strict";
-    ProtectHome = true;
-    PrivateTmp = true;
-    PrivateDevices = true;
-    PrivateMounts = true;
-    ProtectKernelModules = true;
-    ProtectKernelTunables = true;
-    ProtectControlGroups = true;
-    ProtectClock = true;
-    ProtectHostname = true;
-    ProtectProc = "invisible";
-    ProcSubset = "pid";
-    RestrictNamespaces = true;
-    RestrictRealtime = true;
-    RestrictSUIDSGID = true;
-    LockPersonality = true;
-    MemoryDenyWriteExecute = true;
-    SystemCallArchitectures = "native";
+  hardening = (import ../common/hardening.nix).system // {
     SystemCallFilter = [ "@system-service" "~@privileged @resources" ];
     IPAddressDeny = "any";
     KeyringMode = "private";
-    UMask = "0077";
   };
 in
 {

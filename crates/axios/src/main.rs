@@ -16,12 +16,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "axios", version, about = "The axiOS command line")]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,6 +70,8 @@ enum Command {
     },
     /// Write a configuration flake for this machine into DIR (asks on a terminal).
     Init(InitArgs),
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 #[derive(clap::Args)]
@@ -132,8 +130,14 @@ impl<E: Into<anyhow::Error>> From<E> for Exit {
 }
 
 fn run(cli: Cli) -> Result<u8, Exit> {
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match cli.command {
+        Command::Generate(g) => {
+            use clap::CommandFactory;
+            axios_core::cli::generate_to_stdout(Cli::command(), g.what)
+                .context("writing the man page or completions to stdout")?;
+            Ok(0)
+        }
         Command::Doctor {
             json,
             root,
@@ -323,14 +327,7 @@ fn vr_user() -> Result<(), String> {
 
 /// Print to stdout; a reader that went away (`axios doctor | head`) is not an error.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("writing the report to stdout")
-        }
-        _ => Ok(()),
-    }
+    axios_core::cli::write_stdout(text.as_bytes()).context("writing the report to stdout")
 }
 
 fn main() -> ExitCode {

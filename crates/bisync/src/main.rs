@@ -25,12 +25,8 @@ struct Cli {
     /// Do not send desktop notifications.
     #[arg(long, global = true)]
     no_notify: bool,
-    /// More log output (-v debug, -vv trace; RUST_LOG overrides).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less log output (-q warnings only, -qq errors only).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -65,17 +61,16 @@ enum Cmd {
     Unlock { pairs: Vec<String> },
     /// Check the config file and exit (the home-manager module runs this at build time).
     Check,
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match axios_core::cli::parse::<Cli>(EXIT_CONFIG as u8) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_CONFIG as u8 } else { 0 });
-        }
+        Err(code) => return code,
     };
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
@@ -90,6 +85,12 @@ fn main() -> ExitCode {
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
+    if let Cmd::Generate(g) = &cli.cmd {
+        let cmd = <Cli as clap::CommandFactory>::command();
+        axios_core::cli::generate_to_stdout(cmd, g.what)
+            .context("writing the man page or completions to stdout")?;
+        return Ok(EXIT_OK);
+    }
     let path = match cli.config.clone() {
         Some(p) => p,
         None => config::default_config_path()
@@ -211,7 +212,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Cmd::Check => Ok(EXIT_OK),
+        Cmd::Check | Cmd::Generate(_) => Ok(EXIT_OK),
     }
 }
 

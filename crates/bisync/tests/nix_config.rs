@@ -105,28 +105,6 @@ fn home_module_config_is_accepted_by_the_binary() {
 }
 
 /// Render home-manager's INI form of a unit (`Section.Key = value | [values]`).
-fn render_unit(unit: &serde_json::Value) -> String {
-    let mut out = String::new();
-    for (section, keys) in unit.as_object().expect("sections") {
-        out.push_str(&format!("[{section}]\n"));
-        for (k, v) in keys.as_object().expect("keys") {
-            let vals = match v {
-                serde_json::Value::Array(a) => a.clone(),
-                other => vec![other.clone()],
-            };
-            for v in vals {
-                let v = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                out.push_str(&format!("{k}={v}\n"));
-            }
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// The generated service and timer pass `systemd-analyze verify` without unknown keys.
 #[test]
 fn home_module_units_verify_with_systemd() {
@@ -139,7 +117,7 @@ fn home_module_units_verify_with_systemd() {
         return;
     };
     let dir = tempfile::tempdir().expect("tmp");
-    let mut service = render_unit(&units["services"]["gdrive-sync-documents"]);
+    let mut service = axios_core::testing::render_unit(&units["services"]["gdrive-sync-documents"]);
     // The stub store path does not exist here: point ExecStart at the real binary.
     let exec = units["services"]["gdrive-sync-documents"]["Service"]["ExecStart"]
         .as_str()
@@ -148,47 +126,23 @@ fn home_module_units_verify_with_systemd() {
     let stub_bin = exec.split(' ').next().expect("binary").to_string();
     assert!(stub_bin.ends_with("/bin/axios-bisync"), "{exec}");
     service = service.replace(&stub_bin, env!("CARGO_BIN_EXE_axios-bisync"));
-    let timer = render_unit(&units["timers"]["gdrive-sync-documents"]);
+    let timer = axios_core::testing::render_unit(&units["timers"]["gdrive-sync-documents"]);
     let sp = dir.path().join("gdrive-sync-documents.service");
     let tp = dir.path().join("gdrive-sync-documents.timer");
     std::fs::write(&sp, &service).expect("service");
     std::fs::write(&tp, &timer).expect("timer");
-    let out = Command::new(&analyze)
-        .arg("verify")
-        .arg(&sp)
-        .arg(&tp)
-        .output()
-        .expect("systemd-analyze");
+    let shown = format!("{service}\n{timer}");
+    let out = axios_core::testing::systemd_verify(&analyze, false, &[&sp, &tp], &[], &shown);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{service}\n{timer}\n{err}");
-    for bad in [
-        "Unknown key",
-        "Unknown section",
-        "Failed to parse",
-        "Invalid",
-    ] {
-        assert!(!err.contains(bad), "{service}\n{timer}\n{err}");
-    }
+    assert!(out.status.success(), "{shown}\n{err}");
     assert!(service.contains("KillMode=mixed"));
     assert!(service.contains("TimeoutStopSec=120"));
 
     // DESIGN's measure of hardening: `systemd-analyze security --offline=true`. Without
     // options that need user namespaces (see the module) the unit scores 6.3; light
     // sandboxing alone was 8.9.
-    let out = Command::new(&analyze)
-        .args(["security", "--offline=true"])
-        .arg(&sp)
-        .output()
-        .expect("systemd-analyze security");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let score: f64 = text
-        .lines()
-        .find_map(|l| l.split("exposure level for").nth(1))
-        .and_then(|rest| rest.split(':').nth(1))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{text}"));
-    assert!(score <= 6.5, "exposure {score} > 6.5:\n{text}");
+    let score = axios_core::testing::systemd_exposure(&analyze, &sp);
+    assert!(score <= 6.5, "exposure {score} > 6.5:\n{service}");
 }
 
 /// The config file's derivation runs `axios-bisync check` at build time: run that exact
@@ -209,24 +163,13 @@ fn build_time_check_runs_the_program() {
             v["input"].as_str().expect("input"),
             &input.display().to_string(),
         );
-        let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_axios-bisync"))
-            .parent()
-            .expect("bin dir")
-            .to_path_buf();
         let out = dir.path().join("out.toml");
-        let o = Command::new("bash")
-            .args(["-euo", "pipefail", "-c", &script])
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    bin_dir.display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("out", &out)
-            .output()
-            .expect("bash");
+        let o = axios_core::testing::run_build_command(
+            &script,
+            std::path::Path::new(env!("CARGO_BIN_EXE_axios-bisync")),
+            &out,
+            dir.path(),
+        );
         (o, out.exists(), dir)
     };
     let (o, built, _dir) = build(&good);

@@ -21,12 +21,8 @@ use clap::{Parser, Subcommand, ValueEnum};
                   2 usage or input error; 3 apply: Caddy rejected the config or is unreachable."
 )]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -117,6 +113,8 @@ enum Command {
         #[command(flatten)]
         caddy: CaddyArgs,
     },
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 /// The Caddy version whose behaviour `explain` follows and version-dependent
@@ -201,8 +199,14 @@ fn compose(plan: &Plan, format: Format, opts: &ComposeOptions) -> anyhow::Result
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match cli.command {
+        Command::Generate(g) => {
+            use clap::CommandFactory;
+            axios_core::cli::generate_to_stdout(Cli::command(), g.what)
+                .context("writing the man page or completions to stdout")?;
+            Ok(0)
+        }
         Command::Compose {
             routes,
             args,
@@ -383,21 +387,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 
 /// Print to stdout; a reader that went away (`| head`) is not an error.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
-        _ => Ok(()),
-    }
+    axios_core::cli::write_stdout(text.as_bytes()).context("writing to stdout")
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match axios_core::cli::parse::<Cli>(2) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(code) => return code,
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -6,27 +6,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use axios_core::testing::require_tool;
+use axios_core::testing::{nix_eval, nix_eval_with};
 use common::*;
-
-fn nixpkgs_lib() -> Option<PathBuf> {
-    let p = std::env::var_os("NIXPKGS_LIB")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib"))
-        })
-        .filter(|p| p.join("lib").is_dir())
-        // where tests/nix/run finds it on the project's machines and in CI
-        .or_else(|| {
-            Some(
-                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../../shared/vendor/nixpkgs-lib"),
-            )
-        })?;
-    p.join("lib").is_dir().then_some(p)
-}
 
 const HOST: &str = r#"{
   selfHosted = {
@@ -42,57 +25,29 @@ const HOST: &str = r#"{
   services.ai.local = { enable = true; ollamaReverseProxy.enable = true; };
 }"#;
 
-/// The real `caddy` and the nixpkgs lib, after checking for `nix-instantiate`; None (the
-/// test is skipped) when one is missing.
-fn prerequisites() -> Option<(PathBuf, PathBuf)> {
-    require_tool("nix-instantiate")?;
-    let (caddy, _) = caddy()?;
-    let Some(lib) = nixpkgs_lib() else {
-        eprintln!(
-            "SKIPPED: no nixpkgs lib (set NIXPKGS_LIB or clone it to ~/.cache/axios/nixpkgs-lib)"
-        );
-        return None;
-    };
-    Some((caddy, lib))
-}
-
 /// Evaluate `host` with `modules` (names in `axios.nixosModules`); returns the failed
 /// assertions (`failed`), the Caddyfile derivation's build command (`script`) and its
-/// input files (`files`: store path and text).
-fn evaluate(lib: &Path, modules: &[&str], host: &str) -> serde_json::Value {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+/// input files (`files`: store path and text). None (the test is skipped) when Nix or
+/// the nixpkgs lib is missing.
+fn evaluate(modules: &[&str], host: &str) -> Option<serde_json::Value> {
     let modules: Vec<String> = modules
         .iter()
         .map(|m| format!("h.axios.nixosModules.{m}"))
         .collect();
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ {modules} {host} ];
-  f = e.config.services.caddy.configFile;
-in {{
+    nix_eval_with(
+        r#"{
   failed = e.failedAssertions;
   script = f.buildCommand;
-  files = map (d: {{ path = d.outPath; text = d.text; }}) [ f.env.passthru.routes f.env.passthru.global f.env.passthru.extra ];
-}}"#,
-        lib = lib.display(),
-        root = root.display(),
-        modules = modules.join(" "),
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
-    serde_json::from_slice(&o.stdout).expect("json")
+  files = map (d: { path = d.outPath; text = d.text; }) [ f.env.passthru.routes f.env.passthru.global f.env.passthru.extra ];
+}"#,
+        &[
+            (
+                "e",
+                &format!("h.evalNixos [ {} {host} ]", modules.join(" ")),
+            ),
+            ("f", "e.config.services.caddy.configFile"),
+        ],
+    )
 }
 
 /// Run the derivation's build command from `evaluate` with the store paths replaced by
@@ -110,28 +65,18 @@ fn run_build_command(v: &serde_json::Value) -> (Output, PathBuf, tempfile::TempD
         script = script.replace(f["path"].as_str().expect("path"), utf8(&local));
     }
     let out = dir.path().join("Caddyfile");
-    let bin_dir = PathBuf::from(BIN).parent().expect("bin dir").to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let o = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script])
-        .env("PATH", path)
-        .env("out", &out)
-        .env("TMPDIR", dir.path())
-        .output()
-        .expect("bash");
+    let o = axios_core::testing::run_build_command(&script, Path::new(BIN), &out, dir.path());
     (o, out, dir)
 }
 
 #[test]
 fn module_build_command_composes_a_caddyfile_caddy_keeps_in_order() {
-    let Some((caddy, lib)) = prerequisites() else {
+    let Some((caddy, _)) = caddy() else {
         return;
     };
-    let v = evaluate(&lib, &["services", "ai"], HOST);
+    let Some(v) = evaluate(&["services", "ai"], HOST) else {
+        return;
+    };
     assert_eq!(v["failed"], serde_json::json!([]));
 
     let (o, out, _dir) = run_build_command(&v);
@@ -163,8 +108,8 @@ fn module_build_command_composes_a_caddyfile_caddy_keeps_in_order() {
 /// Evaluate the services module with `host`, run the derivation's build
 /// command; returns its output and where `$out` would be.
 fn build(host: &str) -> Option<(Output, PathBuf, tempfile::TempDir)> {
-    let (_caddy, lib) = prerequisites()?;
-    Some(run_build_command(&evaluate(&lib, &["services"], host)))
+    caddy()?;
+    Some(run_build_command(&evaluate(&["services"], host)?))
 }
 
 #[test]
@@ -202,32 +147,13 @@ fn module_build_command_fails_on_caddyfile_text_caddy_rejects() {
 /// definition: `registry::RouteSpec`).
 #[test]
 fn module_route_options_are_the_route_schema() {
-    let Some((_caddy, lib)) = prerequisites() else {
+    let Some(options) = nix_eval(
+        r#"let e = h.evalNixos [ h.axios.nixosModules.services { } ];
+in builtins.filter (n: n != "_module") (builtins.attrNames (e.options.selfHosted.caddy.routes.type.getSubOptions [ ]))"#,
+    ) else {
         return;
     };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.services {{ }} ];
-in builtins.filter (n: n != "_module") (builtins.attrNames (e.options.selfHosted.caddy.routes.type.getSubOptions [ ]))"#,
-        lib = lib.display(),
-        root = root.display(),
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
-    let mut options: Vec<String> = serde_json::from_slice(&o.stdout).expect("json");
+    let mut options: Vec<String> = serde_json::from_value(options).expect("names");
     let mut keys: Vec<String> = axios_caddy::registry::keys()
         .iter()
         .map(|k| k.to_string())

@@ -1,5 +1,6 @@
 //! `axios-core`: the pieces every axiOS helper shares.
 //!
+//! - [`cli`]: the `generate man|bash|zsh|fish|elvish` subcommand and stdout writing.
 //! - [`config`]: one TOML file per program, `deny_unknown_fields`, a `version` key,
 //!   and errors that name the file, line, column and key.
 //! - [`logging`]: `tracing` to stderr, or to the journal under systemd.
@@ -8,6 +9,7 @@
 //! - [`lock`]: an advisory, non-blocking per-resource lock that records its holder.
 //! - [`root`]: an injectable filesystem root so `/sys`, `/proc`, `/dev` can be fixtures.
 
+pub mod cli;
 pub mod config;
 pub mod fs;
 pub mod lock;

@@ -108,6 +108,91 @@ pub fn nixpkgs_lib() -> Option<PathBuf> {
     found
 }
 
+/// Renders a unit given as `{ Section: { Key: value } }` (home-manager's shape, or a
+/// NixOS unit rearranged into it) as systemd reads it: a list becomes one `Key=item`
+/// line per item, as NixOS and home-manager write them (so `~` deny lists stay deny
+/// lists), a bool `true`/`false`.
+pub fn render_unit(sections: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for (section, keys) in sections.as_object().expect("unit sections") {
+        out.push_str(&format!("[{section}]\n"));
+        for (k, v) in keys.as_object().expect("section keys") {
+            let vals = match v {
+                serde_json::Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            for v in vals {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                out.push_str(&format!("{k}={v}\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// [`render_unit`] for a NixOS `systemd.services.<name>` evaluated to JSON: its
+/// `description`, `after` and `unitConfig` (when present) in `[Unit]`, `serviceConfig`
+/// in `[Service]`, `wantedBy` in `[Install]`.
+pub fn render_nixos_unit(unit: &serde_json::Value) -> String {
+    use serde_json::{json, Value};
+    let mut head = serde_json::Map::new();
+    head.insert("Description".into(), unit["description"].clone());
+    if let Some(after) = unit.get("after") {
+        head.insert("After".into(), after.clone());
+    }
+    if let Some(Value::Object(extra)) = unit.get("unitConfig") {
+        head.extend(extra.clone());
+    }
+    render_unit(&json!({
+        "Unit": head,
+        "Service": unit["serviceConfig"],
+        "Install": { "WantedBy": unit["wantedBy"] },
+    }))
+}
+
+/// What `systemd-analyze verify` says about a unit file systemd does not fully accept.
+pub const UNIT_PROBLEMS: [&str; 4] = [
+    "Unknown key",
+    "Unknown section",
+    "Failed to parse",
+    "Invalid",
+];
+
+/// Runs `systemd-analyze verify [--user] UNITS...` and panics, showing `shown` (the
+/// rendered unit text) and systemd's messages, when they name one of [`UNIT_PROBLEMS`]
+/// or one of `also_refuse`. Returns the output for further checks.
+pub fn systemd_verify(
+    analyze: &std::path::Path,
+    user: bool,
+    units: &[&std::path::Path],
+    also_refuse: &[&str],
+    shown: &str,
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(analyze);
+    cmd.arg("verify");
+    // `--user` needs a user runtime directory, else it stops at "Failed to initialize
+    // manager" before reading the unit (and so finds nothing wrong)
+    let runtime = tempfile::tempdir().expect("tmp");
+    if user {
+        cmd.arg("--user").env("XDG_RUNTIME_DIR", runtime.path());
+    }
+    let out = cmd.args(units).output().expect("systemd-analyze verify");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("Failed to initialize manager"),
+        "systemd-analyze verify did not run: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    for bad in UNIT_PROBLEMS.iter().chain(also_refuse) {
+        assert!(!err.contains(bad), "{shown}\n{err}");
+    }
+    out
+}
+
 /// The overall exposure `systemd-analyze security --offline=true UNIT` gives (0 to 10).
 pub fn systemd_exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f64 {
     let out = std::process::Command::new(analyze)
@@ -121,7 +206,12 @@ pub fn systemd_exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f6
         .and_then(|rest| rest.split(':').nth(1))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{text}"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no exposure level in:\n{text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
 }
 /// Copy the tree `from` into `to` (created), keeping symlinks as symlinks: sysfs
 /// fixture trees are made of relative links. Panics on I/O errors (test helper).
@@ -140,4 +230,137 @@ pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(&src, &dst).expect("copy");
         }
     }
+}
+
+/// Runs the real program `bin` (named `name`) with `generate man|bash|zsh|fish|elvish`
+/// ([`crate::cli`]) and checks what the package installs: a man page `.TH name 1` that
+/// names every one of `subcommands`, bash completions that name them too and that bash
+/// loads (`complete -p name`), zsh/fish/elvish completions for `name`, and an unknown
+/// shell refused with the program's usage exit code `usage_exit` and nothing on stdout.
+pub fn assert_generates(bin: &std::path::Path, name: &str, subcommands: &[&str], usage_exit: i32) {
+    let run = |what: &str| {
+        let out = std::process::Command::new(bin)
+            .args(["generate", what])
+            .output()
+            .expect("run the program");
+        assert!(
+            out.status.success(),
+            "{name} generate {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    };
+    let man = run("man");
+    assert!(man.contains(&format!(".TH {name} 1")), "{man}");
+    let bash = run("bash");
+    for sub in subcommands {
+        assert!(
+            man.contains(&sub.replace('-', "\\-")),
+            "the man page of {name} lacks {sub}"
+        );
+        assert!(
+            bash.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                .any(|w| w == *sub),
+            "the bash completions of {name} lack {sub}"
+        );
+    }
+    assert!(
+        man.contains("generate"),
+        "the man page of {name} lacks generate"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join(format!("{name}.bash"));
+    std::fs::write(&file, &bash).expect("write completions");
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source '{}' && complete -p {name}", file.display()))
+        .output()
+        .expect("bash");
+    assert!(
+        loaded.status.success(),
+        "bash does not load the completions of {name}: {}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(run("zsh").contains(&format!("#compdef {name}")));
+    assert!(run("fish").contains(&format!("complete -c {name}")));
+    assert!(run("elvish").contains(&format!("edit:completion:arg-completer[{name}]")));
+    let bad = std::process::Command::new(bin)
+        .args(["generate", "powershell-core"])
+        .output()
+        .expect("run the program");
+    assert_eq!(
+        bad.status.code(),
+        Some(usage_exit),
+        "{name} generate powershell-core"
+    );
+    assert!(bad.stdout.is_empty());
+}
+
+/// Evaluates `body`, a Nix expression in which `lib` (the nixpkgs library of
+/// [`nixpkgs_lib`]) and `h` (the repository's `tests/nix/lib/harness.nix`, with
+/// `h.evalNixos`, `h.axios.nixosModules`, ...) are in scope, with
+/// `nix-instantiate --eval --strict --json`, and returns the JSON. `None` (the test
+/// skips) when `nix-instantiate` or the nixpkgs lib is missing, as in [`require_tool`].
+/// Panics when the evaluation fails (test helper).
+pub fn nix_eval(body: &str) -> Option<serde_json::Value> {
+    nix_eval_with(body, &[])
+}
+
+/// [`nix_eval`] with extra `let` bindings (`name = expression;`) before `body`.
+pub fn nix_eval_with(body: &str, bindings: &[(&str, &str)]) -> Option<serde_json::Value> {
+    let nix = require_tool("nix-instantiate")?;
+    let lib = nixpkgs_lib()?;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut expr = format!(
+        "let\n  lib = import {}/lib;\n  h = import {}/tests/nix/lib/harness.nix {{ inherit lib; }};\n",
+        lib.display(),
+        root.display()
+    );
+    for (name, value) in bindings {
+        expr.push_str(&format!("  {name} = {value};\n"));
+    }
+    expr.push_str(&format!("in\n{body}"));
+    let o = std::process::Command::new(nix)
+        .args([
+            "--eval",
+            "--strict",
+            "--json",
+            "--readonly-mode",
+            "-E",
+            &expr,
+        ])
+        .output()
+        .expect("nix-instantiate");
+    assert!(
+        o.status.success(),
+        "evaluation failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(serde_json::from_slice(&o.stdout).expect("nix-instantiate printed JSON"))
+}
+
+/// Runs a derivation's `buildCommand` (its store inputs already replaced by local
+/// files) the way the Nix builder would: `bash -euo pipefail`, `$out` set to `out`,
+/// `$TMPDIR` to `tmp`, and the directory of the real program `bin` first on `PATH`.
+pub fn run_build_command(
+    script: &str,
+    bin: &std::path::Path,
+    out: &std::path::Path,
+    tmp: &std::path::Path,
+) -> std::process::Output {
+    let bin_dir = bin.parent().expect("the program's directory");
+    std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("out", out)
+        .env("TMPDIR", tmp)
+        .output()
+        .expect("bash")
 }

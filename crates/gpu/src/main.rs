@@ -17,12 +17,8 @@ use clap::{Parser, Subcommand};
     about = "The axiOS GPU manager: detection, PRIME bus IDs, status, hang watcher"
 )]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,10 +86,7 @@ enum Command {
         root: PathBuf,
     },
     /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
-    Generate {
-        #[arg(value_enum)]
-        what: Generated,
-    },
+    Generate(axios_core::cli::GenerateArgs),
     /// Live figures per GPU (NVML for NVIDIA, amdgpu sysfs for AMD); suspended GPUs are not read.
     Status {
         #[arg(long, value_name = "DIR", default_value = "/")]
@@ -143,15 +136,6 @@ struct WatchArgs {
     /// D-Bus to serve org.axios.Gpu1 on: `system`, `none`, or a bus address.
     #[arg(long, value_name = "BUS", default_value = "system")]
     bus: String,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Generated {
-    Man,
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -210,7 +194,7 @@ enum Outcome {
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match cli.command {
         Command::Detect { root, json, nix } => {
             let root = axios_core::Root::new(&root)?;
@@ -275,26 +259,10 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 .context("starting the async runtime")?;
             rt.block_on(axios_gpu::watch::run(cfg, bus))?;
         }
-        Command::Generate { what } => {
+        Command::Generate(g) => {
             use clap::CommandFactory;
-            let mut cmd = Cli::command();
-            let mut out = Vec::new();
-            let shell = match what {
-                Generated::Man => {
-                    clap_mangen::Man::new(cmd.clone())
-                        .render(&mut out)
-                        .context("rendering the man page")?;
-                    None
-                }
-                Generated::Bash => Some(clap_complete::Shell::Bash),
-                Generated::Zsh => Some(clap_complete::Shell::Zsh),
-                Generated::Fish => Some(clap_complete::Shell::Fish),
-                Generated::Elvish => Some(clap_complete::Shell::Elvish),
-            };
-            if let Some(shell) = shell {
-                clap_complete::generate(shell, &mut cmd, "axios-gpu", &mut out);
-            }
-            write_stdout(&String::from_utf8_lossy(&out))?;
+            axios_core::cli::generate_to_stdout(Cli::command(), g.what)
+                .context("writing the man page or completions to stdout")?;
         }
         Command::Incidents { state_dir, json } => {
             let (list, bad) = axios_gpu::incident::load(&state_dir)?;
@@ -374,12 +342,7 @@ fn json_text<T: serde::Serialize>(v: &T) -> anyhow::Result<String> {
 
 /// Print to stdout; a reader that went away (`axios-gpu detect | head`) is not an error.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
-        _ => Ok(()),
-    }
+    axios_core::cli::write_stdout(text.as_bytes()).context("writing to stdout")
 }
 
 fn main() -> ExitCode {

@@ -12,17 +12,6 @@ use axios_core::testing::require_tool;
 use common::*;
 use serde_json::Value;
 
-fn nixpkgs_lib() -> Option<PathBuf> {
-    let vendor =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vendor/nixpkgs-lib");
-    std::env::var_os("NIXPKGS_LIB")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/axios/nixpkgs-lib")))
-        .chain([vendor])
-        .find(|p| p.join("lib").is_dir())
-}
-
 const HOSTS: &str = r#"{
   laptop = [ h.axios.nixosModules.graphics { axios.graphics.enable = true; axios.hardware = { gpuType = "nvidia"; isLaptop = true; prime = { nvidiaBusId = "PCI:1:0:0"; intelBusId = "PCI:0:2:0"; }; }; } ];
   desktop = [ h.axios.nixosModules.graphics { axios.graphics.enable = true; axios.hardware = { gpuType = "amd"; enableGPURecovery = true; gpuRecovery = { policy = "restart-unit"; restartUnit = "display-manager.service"; maxResets = 2; window = 300; }; }; } ];
@@ -31,43 +20,27 @@ const HOSTS: &str = r#"{
 /// The two units and the watcher config derivation, as JSON; None when Nix or the
 /// nixpkgs lib is missing (tests/nix is the tier allowed to skip).
 fn evaluate() -> Option<Value> {
-    require_tool("nix-instantiate")?;
-    let Some(lib) = nixpkgs_lib() else {
-        eprintln!("SKIPPED: no nixpkgs lib (set NIXPKGS_LIB, see tests/nix/README.md)");
-        return None;
-    };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  hosts = {HOSTS};
-  laptop = h.evalNixos hosts.laptop;
-  desktop = h.evalNixos hosts.desktop;
-  unit = s: {{ inherit (s) serviceConfig description wantedBy; }};
-  cfg = builtins.head desktop.config.systemd.services.axios-gpu-watch.restartTriggers;
-in {{
+    let v = axios_core::testing::nix_eval_with(
+        r#"{
   failed = laptop.failedAssertions ++ desktop.failedAssertions;
   checkPrime = unit laptop.config.systemd.services.axios-gpu-check-prime;
   watch = unit desktop.config.systemd.services.axios-gpu-watch;
-  config = {{ path = cfg.outPath; script = cfg.buildCommand; toml = cfg.toml.outPath; settings = cfg.settings; }};
-}}"#,
-        lib = lib.display(),
-        root = root.display()
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(o.status.success(), "evaluation failed: {}", stderr(&o));
-    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+  config = { path = cfg.outPath; script = cfg.buildCommand; toml = cfg.toml.outPath; settings = cfg.settings; };
+}"#,
+        &[
+            ("hosts", HOSTS),
+            ("laptop", "h.evalNixos hosts.laptop"),
+            ("desktop", "h.evalNixos hosts.desktop"),
+            (
+                "unit",
+                "s: { inherit (s) serviceConfig description wantedBy; }",
+            ),
+            (
+                "cfg",
+                "builtins.head desktop.config.systemd.services.axios-gpu-watch.restartTriggers",
+            ),
+        ],
+    )?;
     assert_eq!(v["failed"], serde_json::json!([]));
     Some(v)
 }
@@ -75,33 +48,7 @@ in {{
 /// Render a NixOS `serviceConfig` as a unit file, the store path of `axios-gpu`
 /// replaced by the real binary.
 fn render(name: &str, unit: &Value, dir: &std::path::Path) -> PathBuf {
-    let mut text = format!(
-        "[Unit]\nDescription={}\n\n[Service]\n",
-        unit["description"].as_str().expect("description")
-    );
-    for (k, v) in unit["serviceConfig"].as_object().expect("serviceConfig") {
-        let vals = match v {
-            Value::Array(a) => a.clone(),
-            other => vec![other.clone()],
-        };
-        let joined: Vec<String> = vals
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
-                other => other.to_string(),
-            })
-            .collect();
-        // Lists are space-separated on one line except SystemCallFilter (each entry its own line).
-        if k == "SystemCallFilter" {
-            for j in joined {
-                text.push_str(&format!("{k}={j}\n"));
-            }
-        } else {
-            text.push_str(&format!("{k}={}\n", joined.join(" ")));
-        }
-    }
-    text.push_str("\n[Install]\nWantedBy=multi-user.target\n");
+    let text = axios_core::testing::render_nixos_unit(unit);
     let exec = unit["serviceConfig"]["ExecStart"]
         .as_str()
         .expect("ExecStart");
@@ -111,26 +58,6 @@ fn render(name: &str, unit: &Value, dir: &std::path::Path) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).expect("unit");
     p
-}
-
-fn exposure(analyze: &std::path::Path, unit: &std::path::Path) -> f64 {
-    let out = Command::new(analyze)
-        .args(["security", "--offline=true"])
-        .arg(unit)
-        .output()
-        .expect("systemd-analyze security");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find_map(|l| l.split("exposure level for").nth(1))
-        .and_then(|rest| rest.split(':').nth(1))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no exposure level in:\n{text}{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })
 }
 
 #[test]
@@ -160,27 +87,18 @@ fn units_verify_and_are_hardened_to_4_or_less() {
         ),
     ];
     for unit in &units {
-        let out = Command::new(&analyze)
-            .arg("verify")
-            .arg(unit)
-            .output()
-            .expect("verify");
-        let err = stderr(&out);
-        for bad in [
-            "Unknown key",
-            "Unknown section",
-            "Failed to parse",
-            "Invalid",
-            "ignoring",
-        ] {
-            assert!(
-                !err.contains(bad),
-                "{}:\n{err}\n{}",
+        axios_core::testing::systemd_verify(
+            &analyze,
+            false,
+            &[unit],
+            &["ignoring"],
+            &format!(
+                "{}:\n{}",
                 unit.display(),
                 std::fs::read_to_string(unit).unwrap_or_default()
-            );
-        }
-        let score = exposure(&analyze, unit);
+            ),
+        );
+        let score = axios_core::testing::systemd_exposure(&analyze, unit);
         eprintln!("{}: exposure {score}", unit.display());
         assert!(score <= 4.0, "{}: exposure {score} > 4.0", unit.display());
     }
@@ -205,21 +123,13 @@ fn watcher_config_is_checked_by_the_program_at_build_time() {
             v["config"]["toml"].as_str().expect("toml path"),
             cfg.to_str().expect("utf8"),
         );
-        let bin_dir = PathBuf::from(BIN).parent().expect("dir").to_path_buf();
         let out_file = dir.path().join("out.toml");
-        let o = Command::new("bash")
-            .args(["-euo", "pipefail", "-c", &script])
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    bin_dir.display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("out", &out_file)
-            .output()
-            .expect("bash");
+        let o = axios_core::testing::run_build_command(
+            &script,
+            std::path::Path::new(BIN),
+            &out_file,
+            dir.path(),
+        );
         (o, out_file.exists(), dir)
     };
     let (o, written, _d) = run(s);

@@ -28,12 +28,8 @@ use clap::{Parser, Subcommand, ValueEnum};
                   3 Ollama unreachable (preload) or the listen address unusable (proxy)."
 )]
 struct Cli {
-    /// More logging (-v debug, -vv trace).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less logging.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     command: Command,
 }
@@ -91,12 +87,8 @@ enum Command {
         kind: Kind,
         file: PathBuf,
     },
-    /// Print shell completions (for packaging).
-    #[command(hide = true)]
-    Completions { shell: clap_complete::Shell },
-    /// Print the man page, roff (for packaging).
-    #[command(hide = true)]
-    Man,
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +97,7 @@ struct Coded(u8, String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -127,14 +119,10 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         // generated from the clap definition, so help, man page and completions agree
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "axios-ollama", &mut std::io::stdout());
-            Ok(0)
-        }
-        Command::Man => {
+        Command::Generate(g) => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            axios_core::cli::generate_to_stdout(cmd, g.what)
+                .context("writing the man page or completions to stdout")?;
             Ok(0)
         }
         Command::Check { kind, file } => {

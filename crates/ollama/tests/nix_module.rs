@@ -11,10 +11,6 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_axios-ollama");
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 const HOST: &str = r#"{
   selfHosted = { enable = true; domain = "desk.tail1234.ts.net"; };
   services.tailscale.enable = true;
@@ -34,40 +30,18 @@ const HOST: &str = r#"{
 }"#;
 
 fn evaluate() -> Option<Value> {
-    require_tool("nix-instantiate")?;
-    let lib = axios_core::testing::nixpkgs_lib()?;
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.ai h.axios.nixosModules.services {HOST} ];
-  unit = u: {{ inherit (u) description after wantedBy serviceConfig; unitConfig = u.unitConfig or {{ }}; }};
-  etc = n: e.config.environment.etc."axios/ollama/${{n}}.toml".source;
-in {{
+    axios_core::testing::nix_eval_with(
+        r#"{
   failed = e.failedAssertions;
-  proxy = {{ unit = unit e.config.systemd.services.axios-ollama-proxy; text = (etc "proxy").env.passthru.raw.text; path = (etc "proxy").outPath; }};
-  preload = {{ unit = unit e.config.systemd.services.axios-ollama-preload; text = (etc "preload").env.passthru.raw.text; path = (etc "preload").outPath; }};
-}}"#,
-        lib = lib.display(),
-        root = root().display(),
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(
-        o.status.success(),
-        "evaluation failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("json"))
+  proxy = { unit = unit e.config.systemd.services.axios-ollama-proxy; text = (etc "proxy").env.passthru.raw.text; path = (etc "proxy").outPath; };
+  preload = { unit = unit e.config.systemd.services.axios-ollama-preload; text = (etc "preload").env.passthru.raw.text; path = (etc "preload").outPath; };
+}"#,
+        &[
+            ("e", &format!("h.evalNixos [ h.axios.nixosModules.ai h.axios.nixosModules.services {HOST} ]")),
+            ("unit", "u: { inherit (u) description after wantedBy serviceConfig; unitConfig = u.unitConfig or { }; }"),
+            ("etc", r#"n: e.config.environment.etc."axios/ollama/${n}.toml".source"#),
+        ],
+    )
 }
 
 /// Write `text` and run `axios-ollama check kind` on it.
@@ -87,56 +61,14 @@ fn check(dir: &Path, kind: &str, text: &str) -> PathBuf {
     f
 }
 
-fn value(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a.iter().flat_map(value).collect(),
-        Value::String(s) => vec![s.clone()],
-        Value::Bool(b) => vec![b.to_string()],
-        other => vec![other.to_string()],
-    }
-}
-
 /// Render a NixOS unit (`description`, `after`, `wantedBy`, `serviceConfig`) as a file,
 /// with the stub store paths replaced by real files.
 fn render(unit: &Value, replace: &[(&str, &str)]) -> String {
-    let mut out = format!(
-        "[Unit]\nDescription={}\n",
-        unit["description"].as_str().expect("description")
-    );
-    for a in value(&unit["after"]) {
-        out.push_str(&format!("After={a}\n"));
+    let mut text = axios_core::testing::render_nixos_unit(unit);
+    for (from, to) in replace {
+        text = text.replace(from, to);
     }
-    for (k, v) in unit["unitConfig"].as_object().expect("unitConfig") {
-        for v in value(v) {
-            out.push_str(&format!("{k}={v}\n"));
-        }
-    }
-    out.push_str("\n[Service]\n");
-    for (k, v) in unit["serviceConfig"].as_object().expect("serviceConfig") {
-        let vals = value(v);
-        // a NixOS list of syscall sets / families is one space-separated line
-        if matches!(k.as_str(), "SystemCallFilter" | "RestrictAddressFamilies") {
-            // `~` entries need their own line (a deny list)
-            let (deny, allow): (Vec<_>, Vec<_>) =
-                vals.into_iter().partition(|s| s.starts_with('~'));
-            out.push_str(&format!("{k}={}\n", allow.join(" ")));
-            for d in deny {
-                out.push_str(&format!("{k}={d}\n"));
-            }
-            continue;
-        }
-        for mut v in vals {
-            for (from, to) in replace {
-                v = v.replace(from, to);
-            }
-            out.push_str(&format!("{k}={v}\n"));
-        }
-    }
-    out.push_str("\n[Install]\n");
-    for w in value(&unit["wantedBy"]) {
-        out.push_str(&format!("WantedBy={w}\n"));
-    }
-    out
+    text
 }
 
 #[test]
@@ -185,20 +117,7 @@ fn generated_configs_pass_the_program_and_units_are_hardened() {
         );
         let f = dir.path().join(format!("axios-ollama-{name}.service"));
         std::fs::write(&f, &text).expect("unit");
-        let o = Command::new(&analyze)
-            .arg("verify")
-            .arg(&f)
-            .output()
-            .expect("verify");
-        let err = String::from_utf8_lossy(&o.stderr);
-        for bad in [
-            "Unknown key",
-            "Unknown section",
-            "Failed to parse",
-            "Invalid",
-        ] {
-            assert!(!err.contains(bad), "{text}\n{err}");
-        }
+        axios_core::testing::systemd_verify(&analyze, false, &[&f], &[], &text);
         let score = axios_core::testing::systemd_exposure(&analyze, &f);
         eprintln!("axios-ollama-{name}: exposure {score}");
         assert!(

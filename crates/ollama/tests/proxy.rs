@@ -693,13 +693,13 @@ fn man_page_and_completions_come_from_the_cli_definition() {
             .output()
             .expect("run")
     };
-    let man = run(&["man"]);
+    let man = run(&["generate", "man"]);
     assert!(man.status.success());
     let man = String::from_utf8_lossy(&man.stdout);
     assert_contains(&man, ".TH axios-ollama");
     assert_contains(&man, "preload");
     for shell in ["bash", "zsh", "fish"] {
-        let o = run(&["completions", shell]);
+        let o = run(&["generate", shell]);
         assert!(o.status.success(), "{shell}");
         assert_contains(&String::from_utf8_lossy(&o.stdout), "token-file");
     }

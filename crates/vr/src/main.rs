@@ -43,12 +43,8 @@ struct Cli {
     /// The root below which sys/class/input is read (for fixtures).
     #[arg(long, global = true, env = "AXIOS_VR_SYSFS_ROOT", default_value = "/")]
     sysfs_root: PathBuf,
-    /// More log output (-v debug, -vv trace; RUST_LOG overrides).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// Less log output.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    quiet: u8,
+    #[command(flatten)]
+    log: axios_core::cli::Verbosity,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -71,12 +67,8 @@ enum Cmd {
     /// Roll back a switch that was interrupted (killed, power loss); select and restore
     /// do this first on their own.
     Recover,
-    /// Print shell completions (for packaging).
-    #[command(hide = true)]
-    Completions { shell: clap_complete::Shell },
-    /// Print the man page, roff (for packaging).
-    #[command(hide = true)]
-    Man,
+    /// Print the man page (`man`) or shell completions (`bash`, `zsh`, `fish`, `elvish`) to stdout.
+    Generate(axios_core::cli::GenerateArgs),
     /// Check the backends file (the NixOS module runs this at build time).
     Check {
         /// Also require every manifest, library and openvr_runtime to exist.
@@ -86,14 +78,11 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match axios_core::cli::parse::<Cli>(EXIT_CONFIG as u8) {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_CONFIG as u8 } else { 0 });
-        }
+        Err(code) => return code,
     };
-    axios_core::logging::init(cli.verbose, cli.quiet);
+    cli.log.init_logging();
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
@@ -142,18 +131,11 @@ fn systemd_for(cfg: &Config) -> Result<Systemd, axios_vr::Error> {
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
     // generated from the clap definition, so help, man page and completions agree
-    match &cli.cmd {
-        Cmd::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "axios-vr", &mut std::io::stdout());
-            return Ok(EXIT_OK);
-        }
-        Cmd::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
-            return Ok(EXIT_OK);
-        }
-        _ => {}
+    if let Cmd::Generate(g) = &cli.cmd {
+        let cmd = <Cli as clap::CommandFactory>::command();
+        axios_core::cli::generate_to_stdout(cmd, g.what)
+            .map_err(|e| anyhow::anyhow!("writing the man page or completions to stdout: {e}"))?;
+        return Ok(EXIT_OK);
     }
     let cfg_path = cli
         .config
@@ -271,7 +253,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Cmd::Check { .. } | Cmd::Completions { .. } | Cmd::Man => Ok(EXIT_OK),
+        Cmd::Check { .. } | Cmd::Generate(_) => Ok(EXIT_OK),
     }
 }
 

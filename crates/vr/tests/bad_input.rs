@@ -239,7 +239,7 @@ fn select_without_a_name_and_without_a_default() {
 #[test]
 fn man_page_and_completions_come_from_the_cli_definition() {
     let fx = Fx::bare();
-    let man = fx.run(&["man"]);
+    let man = fx.run(&["generate", "man"]);
     assert_eq!(code(&man), 0);
     let man = String::from_utf8_lossy(&man.stdout);
     for s in [
@@ -252,7 +252,7 @@ fn man_page_and_completions_come_from_the_cli_definition() {
         assert!(man.contains(s), "{s} in man page");
     }
     for shell in ["bash", "zsh", "fish"] {
-        let o = fx.run(&["completions", shell]);
+        let o = fx.run(&["generate", shell]);
         assert_eq!(code(&o), 0, "{}", text(&o));
         let c = String::from_utf8_lossy(&o.stdout);
         assert!(c.contains("select") && c.contains("dry-run"), "{shell}");

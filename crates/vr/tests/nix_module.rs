@@ -4,54 +4,31 @@
 //! with `systemd-analyze`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const BIN: &str = env!("CARGO_BIN_EXE_axios-vr");
 
 /// Evaluate the gaming module with `host` (a Nix attrset); returns `{ failed, settings,
 /// script, file, unit }`.
 fn evaluate(host: &str) -> Option<serde_json::Value> {
-    axios_core::testing::require_tool("nix-instantiate")?;
-    let lib = axios_core::testing::nixpkgs_lib()?;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let expr = format!(
-        r#"let
-  lib = import {lib}/lib;
-  h = import {root}/tests/nix/lib/harness.nix {{ inherit lib; }};
-  e = h.evalNixos [ h.axios.nixosModules.gaming {{ gaming.enable = true; hardware.graphics.enable = true; }} {host} ];
-  f = e.config.environment.etc."axios/vr.toml".source;
-  u = e.config.systemd.user.services.axios-vr-select or null;
-in {{
+    axios_core::testing::nix_eval_with(
+        r#"{
   failed = e.failedAssertions;
   inherit (f) settings;
   script = f.buildCommand;
   file = f.file.outPath;
-  unit = if u == null then null else {{
-    Unit = {{ Description = u.description; After = u.after; Documentation = u.documentation; }};
+  unit = if u == null then null else {
+    Unit = { Description = u.description; After = u.after; Documentation = u.documentation; };
     Service = u.serviceConfig;
-    Install = {{ WantedBy = u.wantedBy; }};
-  }};
-}}"#,
-        lib = lib.display(),
-        root = root.display(),
-    );
-    let o = Command::new("nix-instantiate")
-        .args([
-            "--eval",
-            "--strict",
-            "--json",
-            "--readonly-mode",
-            "-E",
-            &expr,
-        ])
-        .output()
-        .expect("nix-instantiate");
-    assert!(
-        o.status.success(),
-        "evaluation failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(serde_json::from_slice(&o.stdout).expect("json"))
+    Install = { WantedBy = u.wantedBy; };
+  };
+}"#,
+        &[
+            ("e", &format!("h.evalNixos [ h.axios.nixosModules.gaming {{ gaming.enable = true; hardware.graphics.enable = true; }} {host} ]")),
+            ("f", r#"e.config.environment.etc."axios/vr.toml".source"#),
+            ("u", "e.config.systemd.user.services.axios-vr-select or null"),
+        ],
+    )
 }
 
 /// Run the build command with the settings rendered to TOML in place of the store file.
@@ -69,20 +46,7 @@ fn build(
         &local.display().to_string(),
     );
     let out = dir.path().join("out.toml");
-    let bin_dir = Path::new(BIN).parent().expect("bin dir");
-    let o = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script])
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("out", &out)
-        .output()
-        .expect("bash");
+    let o = axios_core::testing::run_build_command(&script, Path::new(BIN), &out, dir.path());
     (o, out, dir)
 }
 
@@ -145,32 +109,6 @@ fn a_file_the_program_rejects_fails_the_build() {
     assert!(!out.exists(), "nothing installed");
 }
 
-fn render_unit(unit: &serde_json::Value) -> String {
-    let mut out = String::new();
-    for (section, keys) in unit.as_object().expect("sections") {
-        out.push_str(&format!("[{section}]\n"));
-        for (k, v) in keys.as_object().expect("keys") {
-            let line = match v {
-                serde_json::Value::Array(a) => a
-                    .iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| x.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            out.push_str(&format!("{k}={line}\n"));
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// The login unit verifies, and `systemd-analyze security --offline=true` measures it.
 #[test]
 fn login_unit_verifies_and_is_hardened() {
@@ -190,28 +128,15 @@ fn login_unit_verifies_and_is_hardened() {
         exec.ends_with("--config /etc/axios/vr.toml select"),
         "{exec}"
     );
-    let unit = render_unit(&v["unit"]).replace(&stub_bin, BIN);
+    let unit = axios_core::testing::render_unit(&v["unit"]).replace(&stub_bin, BIN);
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("axios-vr-select.service");
     std::fs::write(&p, &unit).expect("write");
-    let o = Command::new(&analyze)
-        .args(["verify", "--user"])
-        .arg(&p)
-        .output()
-        .expect("verify");
-    let err = String::from_utf8_lossy(&o.stderr);
-    for bad in [
-        "Unknown key",
-        "Unknown section",
-        "Failed to parse",
-        "Invalid",
-    ] {
-        assert!(!err.contains(bad), "{unit}\n{err}");
-    }
+    axios_core::testing::systemd_verify(&analyze, true, &[&p], &[], &unit);
     let score = axios_core::testing::systemd_exposure(&analyze, &p);
     eprintln!("axios-vr-select.service exposure: {score}");
     assert!(
         score <= 4.0,
-        "exposure {score} > 4.0 (measured 3.6):\n{unit}"
+        "exposure {score} > 4.0 (measured 3.4):\n{unit}"
     );
 }
