@@ -212,6 +212,39 @@ impl State {
     }
 }
 
+/// Refuse a request whose body has not been read: read and drop the body first (within the
+/// body size and time limits), so the client reads the refusal on a clean connection. A
+/// server that answers and closes with the body still unread makes the kernel reset the
+/// connection, and a client still sending its body then sees "server disconnected" instead
+/// of the JSON error. A body that cannot be drained gets `Connection: close`.
+async fn refuse(body: Incoming, state: &State, status: u16, message: &str) -> Response<ProxyBody> {
+    // Frames are dropped as they arrive: nothing is kept, so refused clients cost no memory.
+    let drain = async {
+        let mut body = body;
+        let mut seen: u64 = 0;
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else { return false };
+            if let Some(data) = frame.data_ref() {
+                seen = seen.saturating_add(data.len() as u64);
+                if seen > state.max_body {
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    let drained = matches!(
+        tokio::time::timeout(state.body_timeout, drain).await,
+        Ok(true)
+    );
+    let mut r = error(status, message);
+    if !drained {
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
 /// Handle one request. Never fails: every problem is an HTTP error with a JSON body.
 pub async fn handle(
     req: Request<Incoming>,
@@ -258,15 +291,18 @@ async fn route(req: Request<Incoming>, state: &Arc<State>) -> Response<ProxyBody
         }
         Decision::Refuse(status, msg) => {
             tracing::debug!(status, path = raw_path, "refused: {msg}");
-            return error(status, &msg);
+            return refuse(req.into_body(), state, status, &msg).await;
         }
         Decision::Forward(p) => p,
     };
     let Ok(permit) = state.permits.clone().try_acquire_owned() else {
-        return error(
+        return refuse(
+            req.into_body(),
+            state,
             503,
             "the proxy is at its concurrent request limit; retry shortly",
-        );
+        )
+        .await;
     };
     let declared = req
         .headers()

@@ -704,3 +704,61 @@ fn man_page_and_completions_come_from_the_cli_definition() {
         assert_contains(&String::from_utf8_lossy(&o.stdout), "token-file");
     }
 }
+
+/// A refused request whose body the proxy has not read (a denied `create` with a large body,
+/// a wrong token): the client must read the JSON refusal, not a reset connection, and a
+/// keep-alive connection must stay usable for the next request. Answering and closing with
+/// the body unread made the kernel reset the connection (the official client then reported
+/// "Server disconnected without sending a response").
+#[test]
+fn refusals_read_the_body_first_and_keep_the_connection() {
+    let Some((_fake, proxy)) = setup(&["--have", "qwen3:4b"], "") else {
+        return;
+    };
+    let filler = "x".repeat(4 << 20);
+    let body = format!(r#"{{"model":"mine:2","from":"qwen3:4b","system":"{filler}"}}"#);
+    for (path, auth, want) in [
+        ("/ollama/api/create", TOKEN, "403"),
+        ("/ollama/api/chat", "wrong-token", "401"),
+    ] {
+        let mut s = TcpStream::connect(("127.0.0.1", proxy.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {auth}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).expect("head");
+        // The whole body goes out before anything is read, as a client sending a file does.
+        s.write_all(body.as_bytes())
+            .unwrap_or_else(|e| panic!("{path}: the proxy cut the upload: {e}"));
+        // Then a second request on the same connection.
+        s.write_all(b"GET /ollama/api/version HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ")
+            .and_then(|()| s.write_all(format!("{TOKEN}\r\n\r\n").as_bytes()))
+            .expect("second request");
+        let mut r = BufReader::new(s);
+        let mut status = String::new();
+        r.read_line(&mut status)
+            .unwrap_or_else(|e| panic!("{path}: no refusal read, connection reset: {e}"));
+        assert!(status.contains(want), "{path}: {status}");
+        let mut len = 0usize;
+        loop {
+            let mut h = String::new();
+            r.read_line(&mut h).expect("header");
+            if h == "\r\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().expect("length");
+            }
+        }
+        let mut err = vec![0; len];
+        r.read_exact(&mut err).expect("refusal body");
+        let v: Value = serde_json::from_slice(&err).expect("JSON refusal");
+        assert!(v["error"].is_string(), "{v}");
+        let mut next = String::new();
+        r.read_line(&mut next).expect("the connection stays usable");
+        assert!(next.contains("200"), "{path}: second request got {next}");
+    }
+}
