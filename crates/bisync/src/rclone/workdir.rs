@@ -101,12 +101,9 @@ impl Workdir {
             let Ok(data) = std::fs::read(&path) else {
                 continue;
             };
-            counts[s.index()] = data
-                .split(|c| *c == b'\n')
-                .filter(|l| !l.is_empty() && l[0] != b'#')
-                .count() as u64;
+            counts[s.index()] = count_entries(&data);
             if let Some(root) = roots.get(s) {
-                if data.windows(3).any(|w| w == "\u{fffd}".as_bytes()) {
+                if memchr::memmem::find(&data, "\u{fffd}".as_bytes()).is_some() {
                     fixed += self.repair_lossy_names(&path, root)?;
                 }
             }
@@ -185,6 +182,21 @@ impl Workdir {
     }
 }
 
+/// The number of entry lines in a listing: the non-empty lines not starting with `#`.
+fn count_entries(data: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+        if let Some(&first) = data[start..end].first() {
+            if first != b'#' {
+                n += 1;
+            }
+        }
+        start = end + 1;
+    }
+    n
+}
+
 /// The PID in an rclone lock file: a bare number (up to 1.65) or JSON `{"PID": "123"}`.
 pub fn lock_pid(data: &[u8]) -> Option<u32> {
     let text = std::str::from_utf8(data).ok()?.trim();
@@ -250,6 +262,15 @@ fn canonical(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_counted_like_lines() {
+        assert_eq!(count_entries(b""), 0);
+        assert_eq!(count_entries(b"# header\n"), 0);
+        assert_eq!(count_entries(b"# h\n- a\n\n- b"), 2);
+        assert_eq!(count_entries(b"- a\n- b\n"), 2);
+        assert_eq!(count_entries(b"\n\n#\n- c\n"), 1);
+    }
 
     #[test]
     fn canonical_names_match_rclone() {
