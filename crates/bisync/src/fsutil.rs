@@ -39,21 +39,21 @@ pub fn walk_files(root: &Path) -> Result<Vec<RelPath>, Error> {
             let rel = std::ffi::OsStr::from_bytes(&prefix);
             Some(
                 openat(&root_fd, rel, flags | OFlags::NOFOLLOW, Mode::empty())
-                    .map_err(io(&prefix))?,
+                    .map_err(|e| io(&prefix)(e))?,
             )
         };
         let fd = dir.as_ref().unwrap_or(&root_fd);
         let mut rd = RawDir::new(fd, buf.spare_capacity_mut());
         while let Some(ent) = rd.next() {
-            let ent = ent.map_err(io(&prefix))?;
+            let ent = ent.map_err(|e| io(&prefix)(e))?;
             let name = ent.file_name().to_bytes();
             if name == b"." || name == b".." {
                 continue;
             }
             let mut ft = ent.file_type();
             if ft == FileType::Unknown {
-                let st =
-                    statat(fd, ent.file_name(), AtFlags::SYMLINK_NOFOLLOW).map_err(io(&prefix))?;
+                let st = statat(fd, ent.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+                    .map_err(|e| io(&prefix)(e))?;
                 ft = FileType::from_raw_mode(st.st_mode);
             }
             if ft != FileType::Directory && ft != FileType::RegularFile {

@@ -344,7 +344,7 @@ impl Guard {
         let (cur, early, saved) = std::thread::scope(|sc| {
             let h = sc.spawn(|| {
                 let saved = !interrupted && save_listings(&wd, paths).is_ok();
-                (wd.read(), saved)
+                (wd.read_serial(), saved)
             });
             let cur = self.preflight(rc, name, pc, st);
             let (early, saved) = h

@@ -19,7 +19,8 @@ pub struct Entry {
     pub size: i64,
     /// Modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: i128,
-    /// The hash field as rclone wrote it (`-` when unknown).
+    /// The hash field as rclone wrote it; empty when unknown (written `-`: no allocation
+    /// for the common case).
     pub hash: String,
 }
 
@@ -28,7 +29,7 @@ impl Entry {
         Self {
             size,
             mtime_ns,
-            hash: "-".into(),
+            hash: String::new(),
         }
     }
 }
@@ -103,7 +104,10 @@ fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
     let size: i64 = text(field()?, line)?
         .parse()
         .map_err(|_| format!("bad size in `{}`", shown()))?;
-    let hash = text(field()?, line)?.to_string();
+    let hash = match field()? {
+        b"-" => String::new(),
+        h => text(h, line)?.to_string(),
+    };
     text(field()?, line)?; // the id
     let time = field()?;
     let mtime_ns = parse_listing_time(time)
@@ -228,7 +232,7 @@ mod tests {
         assert_eq!(l.len(), 2);
         let e = &l[&RelPath::from("dir/a \"b\".txt")];
         assert_eq!(e.size, 7);
-        assert_eq!(e.hash, "-");
+        assert!(e.hash.is_empty(), "`-` is unknown");
         assert_eq!(
             format_time(e.mtime_ns),
             "2026-11-21T23:24:48.843276230+0000"

@@ -84,6 +84,15 @@ impl Workdir {
         Ok(PerSide::new(l1?, l2?))
     }
 
+    /// Both listings, one after the other (for a caller that is itself one of the
+    /// parallel lanes: one thread fewer, one malloc arena fewer).
+    pub fn read_serial(&self) -> Result<PerSide<Listing>, Error> {
+        Ok(PerSide::new(
+            listing::read_listing(&self.listing(Side::Path1))?,
+            listing::read_listing(&self.listing(Side::Path2))?,
+        ))
+    }
+
     pub fn write(&self, l: &PerSide<Listing>, now_ns: i128) -> Result<(), Error> {
         for s in Side::BOTH {
             axios_core::atomic_write(&self.listing(s), &listing::render_listing(l.get(s), now_ns))?;
