@@ -193,6 +193,10 @@ pub fn quote(b: &[u8]) -> String {
 /// Inverse of Go's `strconv.Quote` (double-quoted form), on bytes.
 pub fn unquote(s: &[u8]) -> Option<Vec<u8>> {
     let inner = s.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    // The common case, no backslash: the loop below would copy every byte as it is.
+    if memchr::memchr(b'\\', inner).is_none() {
+        return Some(inner.to_vec());
+    }
     let mut out: Vec<u8> = Vec::with_capacity(inner.len());
     let mut it = inner.iter().copied();
     let hexval = |c: u8| (c as char).to_digit(16);

@@ -94,9 +94,9 @@ pub struct Decision {
 
 /// What rclone will delete on `prior`'s OTHER side, given the names now present on
 /// `prior`'s side. `sig` gives (size, mtime ns) of a current file, for move detection.
-pub fn deletions(
+pub fn deletions<S: std::hash::BuildHasher>(
     prior: &Listing,
-    names: &HashSet<RelPath>,
+    names: &HashSet<RelPath, S>,
     sig: impl Fn(&RelPath) -> Option<(i64, i128)>,
 ) -> Deletions {
     let files: Vec<RelPath> = prior

@@ -129,7 +129,7 @@ pub fn partial_temps(side_now: &Listing, other_now: &Listing) -> Vec<RelPath> {
 pub fn keep_hash(prior: Option<&Entry>, cur: &Entry) -> Entry {
     let hash = match prior {
         Some(p) if p.size == cur.size && p.mtime_ns == cur.mtime_ns => p.hash.clone(),
-        _ => "-".to_string(),
+        _ => String::new(),
     };
     Entry {
         size: cur.size,

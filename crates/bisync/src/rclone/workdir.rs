@@ -84,6 +84,15 @@ impl Workdir {
         Ok(PerSide::new(l1?, l2?))
     }
 
+    /// Both listings, one after the other (for a caller that is itself one of the
+    /// parallel lanes: one thread fewer, one malloc arena fewer).
+    pub fn read_serial(&self) -> Result<PerSide<Listing>, Error> {
+        Ok(PerSide::new(
+            listing::read_listing(&self.listing(Side::Path1))?,
+            listing::read_listing(&self.listing(Side::Path2))?,
+        ))
+    }
+
     pub fn write(&self, l: &PerSide<Listing>, now_ns: i128) -> Result<(), Error> {
         for s in Side::BOTH {
             axios_core::atomic_write(&self.listing(s), &listing::render_listing(l.get(s), now_ns))?;
@@ -92,21 +101,20 @@ impl Workdir {
     }
 
     /// After a successful run: repair the listings (below) and count their entries, reading
-    /// each listing once. Returns (names repaired, (path1 count, path2 count)).
+    /// each listing once, in chunks through one reused buffer. Returns (names repaired,
+    /// (path1 count, path2 count)).
     pub fn finish(&self, roots: &PerSide<Option<PathBuf>>) -> Result<(usize, (u64, u64)), Error> {
         let mut fixed = 0;
         let mut counts = [0u64; 2];
+        let mut buf = vec![0u8; 128 * 1024];
         for s in Side::BOTH {
             let path = self.listing(s);
-            let Ok(data) = std::fs::read(&path) else {
+            let Ok((count, lossy)) = scan_listing(&path, &mut buf) else {
                 continue;
             };
-            counts[s.index()] = data
-                .split(|c| *c == b'\n')
-                .filter(|l| !l.is_empty() && l[0] != b'#')
-                .count() as u64;
+            counts[s.index()] = count;
             if let Some(root) = roots.get(s) {
-                if data.windows(3).any(|w| w == "\u{fffd}".as_bytes()) {
+                if lossy {
                     fixed += self.repair_lossy_names(&path, root)?;
                 }
             }
@@ -185,6 +193,45 @@ impl Workdir {
     }
 }
 
+/// Scan a listing in chunks: (its entry lines: the non-empty lines not starting with `#`,
+/// whether it holds U+FFFD anywhere).
+fn scan_listing(path: &Path, buf: &mut [u8]) -> std::io::Result<(u64, bool)> {
+    use std::io::Read;
+    const FFFD: &[u8] = "\u{fffd}".as_bytes();
+    let mut f = std::fs::File::open(path)?;
+    let (mut count, mut lossy) = (0u64, false);
+    // The window searched for U+FFFD keeps the last bytes of the previous chunk in front.
+    let keep = FFFD.len() - 1;
+    let mut carry = 0;
+    let mut at_line_start = true;
+    loop {
+        let n = match f.read(&mut buf[carry..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let window = &buf[..carry + n];
+        let chunk = &window[carry..];
+        let entry = |b: u8| u64::from(b != b'\n' && b != b'#');
+        if at_line_start {
+            count += entry(chunk[0]);
+        }
+        for i in memchr::memchr_iter(b'\n', chunk) {
+            if let Some(&b) = chunk.get(i + 1) {
+                count += entry(b);
+            }
+        }
+        at_line_start = chunk[chunk.len() - 1] == b'\n';
+        lossy = lossy || memchr::memmem::find(window, FFFD).is_some();
+        let tail = window.len().min(keep);
+        let from = window.len() - tail;
+        buf.copy_within(from..from + tail, 0);
+        carry = tail;
+    }
+    Ok((count, lossy))
+}
+
 /// The PID in an rclone lock file: a bare number (up to 1.65) or JSON `{"PID": "123"}`.
 pub fn lock_pid(data: &[u8]) -> Option<u32> {
     let text = std::str::from_utf8(data).ok()?.trim();
@@ -250,6 +297,40 @@ fn canonical(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listings_are_scanned_across_chunk_boundaries() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("l");
+        let cases: [(&[u8], u64); 6] = [
+            (b"", 0),
+            (b"# header\n", 0),
+            (b"# h\n- a\n\n- b", 2),
+            (b"- a\n- b\n", 2),
+            (b"\n\n#\n- c\n", 1),
+            (b"#h\n- aa\n- bb\n#x\n- cc", 3),
+        ];
+        // Every chunk size from 3 bytes up, so that lines and U+FFFD straddle boundaries.
+        for size in 3..40 {
+            let mut buf = vec![0u8; size];
+            for (data, want) in cases {
+                std::fs::write(&p, data).expect("w");
+                assert_eq!(scan_listing(&p, &mut buf).expect("scan"), (want, false));
+            }
+            for at in 0..12 {
+                let mut data = b"#h\n- aaaa\n- bbbb\n".to_vec();
+                let fffd = "\u{fffd}".as_bytes();
+                data.splice(at..at, fffd.iter().copied());
+                std::fs::write(&p, &data).expect("w");
+                let (_, lossy) = scan_listing(&p, &mut buf).expect("scan");
+                assert!(lossy, "size {size}, at {at}");
+            }
+            // Two of the three bytes of U+FFFD are not U+FFFD.
+            std::fs::write(&p, b"- a\xef\xbf\n- \xbf\xbd\n").expect("w");
+            assert_eq!(scan_listing(&p, &mut buf).expect("scan"), (2, false));
+        }
+        assert!(scan_listing(&d.path().join("missing"), &mut [0u8; 8]).is_err());
+    }
 
     #[test]
     fn canonical_names_match_rclone() {
