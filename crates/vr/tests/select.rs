@@ -63,8 +63,7 @@ fn select_wivrn_then_alvr_then_restore() {
     assert_eq!(fx.bus().active(), vec!["monado.service".to_string()]);
     // consumed: a second restore has nothing to do
     let o = fx.run(&["restore"]);
-    assert_eq!(code(&o), 3, "{}", text(&o));
-    assert!(stderr(&o).contains("nothing to restore"), "{}", text(&o));
+    assert_exit(&o, 3, &["nothing to restore"]);
 }
 
 #[test]

@@ -299,6 +299,23 @@ unit = "monado.service"
         walk(&self.home, &self.home, &skip, &mut out);
         out
     }
+
+    /// Nothing was switched: HOME is as `before` and only the original backend (Monado) runs.
+    #[allow(dead_code)]
+    pub fn assert_untouched(&self, before: &BTreeMap<String, String>) {
+        assert_eq!(&self.tree(), before);
+        assert_eq!(self.bus().active(), vec!["monado.service".to_string()]);
+    }
+}
+
+/// `o` exited with `want` and its stderr names every one of `needles`.
+#[allow(dead_code)]
+pub fn assert_exit(o: &Output, want: i32, needles: &[&str]) {
+    assert_eq!(code(o), want, "{}", text(o));
+    let err = stderr(o);
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}: {}", text(o));
+    }
 }
 
 fn walk(base: &Path, dir: &Path, skip: &Path, out: &mut BTreeMap<String, String>) {
