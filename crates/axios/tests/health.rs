@@ -5,11 +5,11 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use axios_bisync::state::{Lockout, PairPaths, PairState, Pending};
-use axios_core::testing::require_tool;
+use axios_core::testing::{require_tool, KillOnDrop};
 use serde_json::Value;
 
 fn fixture() -> String {
@@ -146,7 +146,7 @@ fn dead_port() -> u16 {
 }
 
 /// A real Caddy whose admin API listens on `admin`; killed on drop.
-struct Caddy(Child, #[allow(dead_code)] tempfile::TempDir);
+struct Caddy(KillOnDrop, #[allow(dead_code)] tempfile::TempDir);
 
 impl Caddy {
     fn start(caddy: &Path, admin: u16) -> Caddy {
@@ -168,24 +168,17 @@ impl Caddy {
             .stderr(Stdio::null())
             .spawn()
             .expect("start caddy");
-        let mut c = Caddy(child, home);
+        let mut c = Caddy(KillOnDrop(child), home);
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", admin)).is_err() {
             assert!(
-                c.0.try_wait().ok().flatten().is_none(),
+                c.0 .0.try_wait().ok().flatten().is_none(),
                 "caddy exited early"
             );
             assert!(Instant::now() < deadline, "caddy never listened on {admin}");
             std::thread::sleep(Duration::from_millis(50));
         }
         c
-    }
-}
-
-impl Drop for Caddy {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -1146,7 +1139,7 @@ fn mkfifo(path: &Path) {
 // ---- Ollama --------------------------------------------------------------
 
 /// The axios-ollama crate's fake Ollama (python3, standard library only); killed on drop.
-struct FakeOllama(Child, u16);
+struct FakeOllama(#[allow(dead_code)] KillOnDrop, u16);
 
 impl FakeOllama {
     fn start(py: &Path) -> FakeOllama {
@@ -1169,7 +1162,7 @@ impl FakeOllama {
             .strip_prefix("PORT ")
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("fake ollama said {line:?}"));
-        FakeOllama(child, port)
+        FakeOllama(KillOnDrop(child), port)
     }
 
     fn url(&self) -> String {
@@ -1192,13 +1185,6 @@ impl FakeOllama {
             r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200"),
             "{r}"
         );
-    }
-}
-
-impl Drop for FakeOllama {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

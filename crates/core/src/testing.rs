@@ -28,19 +28,23 @@ pub fn which(tool: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A child process killed and reaped when dropped: test servers and fakes never outlive
+/// their test, whichever assertion fails first.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A private `dbus-daemon` (session-bus type, every user allowed) listening in a directory;
 /// killed when dropped.
 pub struct PrivateBus {
-    child: std::process::Child,
+    _child: KillOnDrop,
     /// The bus address (`unix:path=...`), for `DBUS_SESSION_BUS_ADDRESS`.
     pub address: String,
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Start a private bus with its socket in `dir`; `None` when `dbus-daemon` is missing
@@ -81,7 +85,7 @@ pub fn private_bus(dir: &std::path::Path) -> Option<PrivateBus> {
         .read_line(&mut line)
         .expect("dbus-daemon address");
     Some(PrivateBus {
-        child,
+        _child: KillOnDrop(child),
         address: line.trim().to_string(),
     })
 }

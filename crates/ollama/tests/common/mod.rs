@@ -50,13 +50,7 @@ pub fn python_with_client() -> Option<PathBuf> {
 }
 
 /// A child process killed on drop.
-pub struct Proc(pub Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+pub use axios_core::testing::KillOnDrop as Proc;
 
 /// The fake Ollama server.
 pub struct Fake {
