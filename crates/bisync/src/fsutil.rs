@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::listing::{Entry, Listing};
-use crate::name::RelPath;
+use crate::name::{Names, RelPath};
 use crate::Error;
 
 /// Relative paths (bytes, `/`-separated) of the regular files under `root`, like rclone's
@@ -14,6 +14,11 @@ use crate::Error;
 /// swapped for a symlink during the walk is an error, not followed). Entries whose type
 /// the file system does not report are `lstat`ed.
 pub fn walk_files(root: &Path) -> Result<Vec<RelPath>, Error> {
+    Ok(walk(root)?.iter().map(RelPath::new).collect())
+}
+
+/// [`walk_files`] into one [`Names`] buffer (no allocation per file).
+pub fn walk(root: &Path) -> Result<Names, Error> {
     use rustix::fs::{openat, statat, AtFlags, FileType, Mode, OFlags, RawDir, CWD};
     use std::os::unix::ffi::OsStrExt;
     let io = |rel: &[u8]| {
@@ -29,7 +34,7 @@ pub fn walk_files(root: &Path) -> Result<Vec<RelPath>, Error> {
     };
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
     let root_fd = openat(CWD, root, flags, Mode::empty()).map_err(io(b""))?;
-    let mut out = Vec::new();
+    let mut out = Names::default();
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut stack: Vec<Vec<u8>> = vec![Vec::new()];
     while let Some(prefix) = stack.pop() {
@@ -59,31 +64,54 @@ pub fn walk_files(root: &Path) -> Result<Vec<RelPath>, Error> {
             if ft != FileType::Directory && ft != FileType::RegularFile {
                 continue;
             }
-            let mut rel = Vec::with_capacity(prefix.len() + 1 + name.len());
-            rel.extend_from_slice(&prefix);
-            if !rel.is_empty() {
-                rel.push(b'/');
-            }
-            rel.extend_from_slice(name);
             if ft == FileType::Directory {
+                let mut rel = Vec::with_capacity(prefix.len() + 1 + name.len());
+                rel.extend_from_slice(&prefix);
+                if !rel.is_empty() {
+                    rel.push(b'/');
+                }
+                rel.extend_from_slice(name);
                 stack.push(rel);
             } else {
-                out.push(RelPath::new(rel));
+                out.push_joined(&prefix, name);
             }
         }
     }
     Ok(out)
 }
 
+/// The regular files of a local side, with size and mtime, named as rclone names them
+/// ([`crate::name::rclone_name`]: what its listings hold), and the bytes on disk of the
+/// names that differ (control characters...).
+#[derive(Debug, Default)]
+pub struct LocalTree {
+    pub files: Listing,
+    pub renamed: std::collections::HashMap<RelPath, RelPath>,
+}
+
+impl LocalTree {
+    /// `p` (rclone's form) as it is on disk.
+    pub fn on_disk<'a>(&'a self, p: &'a RelPath) -> &'a RelPath {
+        self.renamed.get(p).unwrap_or(p)
+    }
+}
+
 /// Every regular file under `root` with its size and mtime.
-pub fn list_local(root: &Path) -> Result<Listing, Error> {
-    let mut l = Listing::new();
-    for p in walk_files(root)? {
-        if let Some((size, ns)) = file_sig(&p.under(root)) {
-            l.insert(p, Entry::new(size, ns));
+pub fn list_local(root: &Path) -> Result<LocalTree, Error> {
+    let mut t = LocalTree::default();
+    for p in walk(root)?.iter() {
+        if let Some((size, ns)) = file_sig(&RelPath::new(p).under(root)) {
+            let name = match crate::name::rclone_name(p) {
+                std::borrow::Cow::Borrowed(_) => RelPath::new(p),
+                std::borrow::Cow::Owned(r) => {
+                    t.renamed.insert(RelPath::new(r.clone()), RelPath::new(p));
+                    RelPath::new(r)
+                }
+            };
+            t.files.insert(name, Entry::new(size, ns));
         }
     }
-    Ok(l)
+    Ok(t)
 }
 
 /// Whether `short` is a strict prefix of `long` (byte content): a truncated copy.

@@ -9,8 +9,8 @@ use axios_core::lock::{LockError, PidLock};
 
 use crate::config::{Config, PairConfig};
 use crate::desktop::{self, Urgency};
-use crate::listing::Listing;
-use crate::name::RelPath;
+use crate::listing::{Listing, RawListing};
+use crate::name::{rclone_name, Names, RelPath};
 use crate::policy;
 use crate::rclone::workdir::{LockState, Workdir};
 use crate::rclone::{BisyncOutcome, Rclone};
@@ -23,23 +23,78 @@ use crate::{fsutil, Error};
 
 /// The current files of one side.
 pub(crate) struct Current {
-    /// Hashed with FxHash: these are the caller's own file names, and hashing 20,000 of
-    /// them with SipHash was a visible part of each run.
-    pub names: rustc_hash::FxHashSet<RelPath>,
+    /// The names as rclone shows them (and writes them in its listings): for a local side,
+    /// [`rclone_name`] of each name on disk. One buffer, no allocation per name.
+    pub names: Names,
+    /// Local names whose rclone form differs (control characters...): rclone form -> bytes
+    /// on disk.
+    pub os_names: rustc_hash::FxHashMap<Vec<u8>, Vec<u8>>,
     /// Full metadata when listed through rclone.
     pub meta: Option<Listing>,
     pub root: Option<PathBuf>,
 }
 
 impl Current {
+    /// A local tree, from the names on disk.
+    fn local(root: &Path, on_disk: Names) -> Self {
+        let mut os_names = rustc_hash::FxHashMap::default();
+        let names = if on_disk.iter().all(|n| !renamed_by_rclone(n)) {
+            on_disk
+        } else {
+            let mut names = Names::default();
+            for n in on_disk.iter() {
+                let r = rclone_name(n);
+                names.push(&r);
+                if let std::borrow::Cow::Owned(r) = r {
+                    os_names.insert(r, n.to_vec());
+                }
+            }
+            names
+        };
+        Self {
+            names,
+            os_names,
+            meta: None,
+            root: Some(root.to_path_buf()),
+        }
+    }
+
     fn sig(&self, p: &RelPath) -> Option<(i64, i128)> {
         if let Some(m) = &self.meta {
             return m.get(p).map(|e| (e.size, e.mtime_ns));
         }
+        let on_disk = match self.os_names.get(p.as_bytes()) {
+            Some(os) => RelPath::new(os.clone()),
+            None => p.clone(),
+        };
         self.root
             .as_ref()
-            .and_then(|r| fsutil::file_sig(&p.under(r)))
+            .and_then(|r| fsutil::file_sig(&on_disk.under(r)))
     }
+
+    /// What rclone will delete on the other side: the files of `prior` (this side's listing)
+    /// that are gone. When every listed name is still here (a run with no deletion: one set
+    /// lookup per name, nothing else built) the answer is empty; otherwise the policy's own
+    /// function over the full listing.
+    fn deletions(&self, prior: &RawListing) -> Result<policy::Deletions, Error> {
+        let now: rustc_hash::FxHashSet<&[u8]> = self.names.iter().collect();
+        if prior.names().iter().all(|n| now.contains(n)) {
+            return Ok(policy::Deletions {
+                files: Vec::new(),
+                moved: 0,
+                listing_len: prior.len(),
+            });
+        }
+        let names: rustc_hash::FxHashSet<RelPath> = self.names.iter().map(RelPath::new).collect();
+        Ok(policy::deletions(&prior.to_listing()?, &names, |p| {
+            self.sig(p)
+        }))
+    }
+}
+
+/// Whether rclone shows this local name differently.
+fn renamed_by_rclone(n: &[u8]) -> bool {
+    matches!(rclone_name(n), std::borrow::Cow::Owned(_))
 }
 
 /// The guard, for one config.
@@ -257,12 +312,8 @@ impl Guard {
                     root.display()
                 ));
             }
-            let names = fsutil::walk_files(root).map_err(|e| format!("cannot read {side}: {e}"))?;
-            Ok(Current {
-                names: names.into_iter().collect(),
-                meta: None,
-                root: Some(root.to_path_buf()),
-            })
+            let names = fsutil::walk(root).map_err(|e| format!("cannot read {side}: {e}"))?;
+            Ok(Current::local(root, names))
         };
         // Both sides at once (a walk of 10,000 files is most of the guard's cost).
         let (cur1, cur2) = std::thread::scope(|sc| {
@@ -270,8 +321,13 @@ impl Guard {
             let cur1 = match pc.path1_local() {
                 Some(p) => Ok(local(&p, Side::Path1)),
                 None => rc.lsjson(&pc.path1, None).map(|meta| {
+                    let mut names = Names::default();
+                    for k in meta.keys() {
+                        names.push(k.as_bytes());
+                    }
                     Ok(Current {
-                        names: meta.keys().cloned().collect(),
+                        names,
+                        os_names: Default::default(),
                         meta: Some(meta),
                         root: None,
                     })
@@ -291,7 +347,7 @@ impl Guard {
             Err(m) => return Ok(Err(m)),
         };
         let cur = PerSide::new(cur1, cur2);
-        let marker = RelPath::from(pc.marker.as_str());
+        let marker = rclone_name(pc.marker.as_bytes());
         for side in Side::BOTH {
             let c = cur.get(side);
             if !c.names.contains(&marker) {
@@ -344,7 +400,7 @@ impl Guard {
         let (cur, early, saved) = std::thread::scope(|sc| {
             let h = sc.spawn(|| {
                 let saved = !interrupted && save_listings(&wd, paths).is_ok();
-                (wd.read_serial(), saved)
+                (wd.read_raw(), saved)
             });
             let cur = self.preflight(rc, name, pc, st);
             let (early, saved) = h
@@ -379,13 +435,13 @@ impl Guard {
         }
         let prior = match early {
             Some(l) => l,
-            None => wd.read()?,
+            None => wd.read_raw()?,
         };
 
         // The deletion policy: what rclone WILL delete, per side.
         let deletes = PerSide::new(
-            policy::deletions(&prior.path2, &cur.path2.names, |p| cur.path2.sig(p)),
-            policy::deletions(&prior.path1, &cur.path1.names, |p| cur.path1.sig(p)),
+            cur.path2.deletions(&prior.path2)?,
+            cur.path1.deletions(&prior.path1)?,
         );
         let counts = cur.map(|_, c| c.names.len() as u64);
         let before = st.counts.map(|(a, b)| PerSide::new(a, b));
@@ -645,5 +701,83 @@ fn filters_changed(pc: &PairConfig, paths: &PairPaths) -> Option<String> {
                 f.display()
             )),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quick answer (nothing deleted) is given exactly when the policy's own function
+    /// finds nothing to delete, and otherwise it is that function's answer: random prior
+    /// listings against random current trees.
+    #[test]
+    fn quick_deletions_agree_with_the_policy() {
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1d);
+        let pool: Vec<Vec<u8>> = (0..40)
+            .map(|i| match i % 4 {
+                0 => format!("d{}/f{i}", i % 3).into_bytes(),
+                1 => format!("f{i}.txt").into_bytes(),
+                2 => format!("q \"{i}\"").into_bytes(),
+                _ => vec![b'x', 0xe9, b'0' + (i % 10) as u8],
+            })
+            .collect();
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("l.lst");
+        for round in 0..500 {
+            let mut text = b"# bisync listing v1 from x\n".to_vec();
+            let mut listed = std::collections::BTreeSet::new();
+            for n in &pool {
+                if next(3) > 0 {
+                    listed.insert(n.clone());
+                }
+            }
+            for n in &listed {
+                text.extend_from_slice(
+                    format!(
+                        "- {:>8} - - 2026-11-21T23:24:{:02}.000000000+0000 {}\n",
+                        next(3),
+                        next(3),
+                        crate::name::quote(n)
+                    )
+                    .as_bytes(),
+                );
+            }
+            std::fs::write(&file, &text).expect("write");
+            let raw = RawListing::read(&file, &mut Vec::new()).expect("listing");
+            let mut names = Names::default();
+            let mut meta = Listing::new();
+            for n in &pool {
+                let keep = if listed.contains(n) {
+                    round % 5 == 0 || next(20) > 0
+                } else {
+                    next(4) == 0
+                };
+                if keep {
+                    names.push(n);
+                    meta.insert(
+                        RelPath::new(n.clone()),
+                        crate::listing::Entry::new(
+                            next(3) as i64,
+                            i128::from(next(3) as u8) * 1_000_000_000 + 1_763_767_440_000_000_000,
+                        ),
+                    );
+                }
+            }
+            let cur = Current {
+                names: names.clone(),
+                os_names: Default::default(),
+                meta: Some(meta),
+                root: None,
+            };
+            let set: rustc_hash::FxHashSet<RelPath> = names.iter().map(RelPath::new).collect();
+            let full = crate::listing::parse_listing(&text).expect("full");
+            let want = policy::deletions(&full, &set, |p| cur.sig(p));
+            assert_eq!(
+                cur.deletions(&raw).expect("deletions"),
+                want,
+                "round {round}"
+            );
+        }
     }
 }

@@ -104,3 +104,15 @@ fn is_config_problem(message: &str) -> bool {
         || message.contains("directory not found")
         || message.contains("config file")
 }
+
+/// A small deterministic pseudo-random sequence for the tests: `next(m)` is in `0..m`.
+#[cfg(test)]
+pub(crate) fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed;
+    move |m| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    }
+}

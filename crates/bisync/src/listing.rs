@@ -8,9 +8,9 @@
 //! exactly nine fractional digits and a `+hhmm` offset, and the Go-quoted path.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::name::{quote, unquote, RelPath};
+use crate::name::{quote, unquote, Names, RelPath};
 use crate::Error;
 
 /// One file in a listing (or in a current tree).
@@ -57,14 +57,45 @@ pub fn parse_listing(data: &[u8]) -> Result<Listing, (usize, String)> {
     // Sized from the line count (one fast pass): no regrowth copying 10,000 entries.
     let lines = memchr::memchr_iter(b'\n', data).count() + 1;
     let mut out: Vec<(RelPath, Entry)> = Vec::with_capacity(lines);
+    each_entry_line(data, |line| {
+        out.push(parse_line(line)?);
+        Ok(())
+    })?;
+    Ok(out.into_iter().collect())
+}
+
+/// Call `f` on every entry line (after checking the header); errors carry the 1-based
+/// line number.
+fn each_entry_line(
+    data: &[u8],
+    mut f: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), (usize, String)> {
+    let mut lines = EntryLines::default();
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
-    for (i, end) in ends.enumerate() {
-        let n = i + 1;
-        let line = &data[start..end];
+    for end in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+        lines.line(&data[start..end], &mut f)?;
         start = end + 1;
+    }
+    Ok(())
+}
+
+/// The lines of a listing, one at a time: the header checked, comments and empty lines
+/// skipped, entry lines handed on.
+#[derive(Default)]
+struct EntryLines {
+    n: usize,
+}
+
+impl EntryLines {
+    fn line(
+        &mut self,
+        line: &[u8],
+        f: &mut impl FnMut(&[u8]) -> Result<(), String>,
+    ) -> Result<(), (usize, String)> {
+        self.n += 1;
+        let n = self.n;
         if line.is_empty() {
-            continue;
+            return Ok(());
         }
         if let Some(rest) = line.strip_prefix(b"#") {
             if n == 1 && !rest.trim_ascii_start().starts_with(b"bisync listing v1") {
@@ -76,14 +107,146 @@ pub fn parse_listing(data: &[u8]) -> Result<Listing, (usize, String)> {
                     ),
                 ));
             }
-            continue;
+            return Ok(());
         }
-        out.push(parse_line(line).map_err(|m| (n, m))?);
+        f(line).map_err(|m| (n, m))
     }
-    Ok(out.into_iter().collect())
+}
+
+/// The chunk [`read_lines`] reads at a time.
+pub const CHUNK: usize = 128 * 1024;
+
+/// Read `path` in chunks of `chunk` bytes through `buf` (reused: no buffer the size of the
+/// file) and call `f` on each line, without its newline; the last line may lack one. The
+/// outer error is the file's, the inner one `f`'s (which stops the reading).
+pub fn read_lines<E>(
+    path: &Path,
+    buf: &mut Vec<u8>,
+    chunk: usize,
+    mut f: impl FnMut(&[u8]) -> Result<(), E>,
+) -> std::io::Result<Result<(), E>> {
+    use std::io::Read;
+    let chunk = chunk.max(1);
+    let mut file = std::fs::File::open(path)?;
+    buf.clear();
+    // bytes of an unfinished line at the front of `buf`
+    let mut carry = 0;
+    loop {
+        buf.resize(carry + chunk, 0);
+        let n = match file.read(&mut buf[carry..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let filled = carry + n;
+        if n == 0 {
+            return Ok(if carry > 0 { f(&buf[..carry]) } else { Ok(()) });
+        }
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &buf[carry..filled]) {
+            if let Err(e) = f(&buf[start..carry + end]) {
+                return Ok(Err(e));
+            }
+            start = carry + end + 1;
+        }
+        buf.copy_within(start..filled, 0);
+        carry = filled - start;
+    }
+}
+
+/// A listing as rclone wrote it, every line checked like [`parse_listing`] does, with only
+/// its names decoded (into one buffer). The full [`Listing`] is read only when needed: a
+/// run where nothing is deleted never needs it.
+pub struct RawListing {
+    path: PathBuf,
+    names: Names,
+}
+
+impl RawListing {
+    /// Read `path` in chunks through `buf` (the listing is never held whole).
+    pub fn read(path: &Path, buf: &mut Vec<u8>) -> Result<RawListing, Error> {
+        let mut names = Names::default();
+        let mut lines = EntryLines::default();
+        let mut take = |line: &[u8]| -> Result<(), String> {
+            let quoted = parse_fields(line)?.quoted;
+            let inner = quoted
+                .strip_prefix(b"\"")
+                .and_then(|q| q.strip_suffix(b"\""))
+                .filter(|q| memchr::memchr(b'\\', q).is_none());
+            match inner {
+                // no escape: the bytes between the quotes are the name (as `unquote` gives)
+                Some(name) => names.push(name),
+                None => names.push(&unquote(quoted).ok_or_else(|| {
+                    format!("bad quoted path `{}`", String::from_utf8_lossy(quoted))
+                })?),
+            }
+            Ok(())
+        };
+        read_lines(path, buf, CHUNK, |line| lines.line(line, &mut take))
+            .map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .map_err(|(line, message)| Error::Listing {
+                path: path.to_path_buf(),
+                line,
+                message,
+            })?;
+        Ok(RawListing {
+            path: path.to_path_buf(),
+            names,
+        })
+    }
+
+    /// The names, in the file's order.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// Entry lines.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The full listing, read again.
+    pub fn to_listing(&self) -> Result<Listing, Error> {
+        read_listing(&self.path)
+    }
+}
+
+/// The fields of one entry line, borrowed from it.
+struct Fields<'a> {
+    size: i64,
+    /// `-` or `type:value`
+    hash: &'a str,
+    mtime_ns: i128,
+    /// The Go-quoted path.
+    quoted: &'a [u8],
 }
 
 fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
+    let f = parse_fields(line)?;
+    let path = unquote(f.quoted)
+        .ok_or_else(|| format!("bad quoted path `{}`", String::from_utf8_lossy(f.quoted)))?;
+    let hash = match f.hash {
+        "-" => String::new(),
+        h => h.to_string(),
+    };
+    Ok((
+        RelPath::new(path),
+        Entry {
+            size: f.size,
+            mtime_ns: f.mtime_ns,
+            hash,
+        },
+    ))
+}
+
+fn parse_fields(line: &[u8]) -> Result<Fields<'_>, String> {
     let shown = || String::from_utf8_lossy(line).into_owned();
     let mut rest = line;
     let mut field = || -> Result<&[u8], String> {
@@ -113,10 +276,7 @@ fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
             .parse()
             .map_err(|_| format!("bad size in `{}`", shown()))?,
     };
-    let hash = match field()? {
-        b"-" => String::new(),
-        h => text(h, line)?.to_string(),
-    };
+    let hash = text(field()?, line)?;
     let id = field()?;
     if id != b"-" {
         text(id, line)?;
@@ -125,17 +285,12 @@ fn parse_line(line: &[u8]) -> Result<(RelPath, Entry), String> {
     let mtime_ns = parse_listing_time(time)
         .or_else(|| parse_time(text(time, line).ok()?))
         .ok_or_else(|| format!("bad time `{}`", String::from_utf8_lossy(time)))?;
-    let quoted = rest.trim_ascii_start();
-    let path = unquote(quoted)
-        .ok_or_else(|| format!("bad quoted path `{}`", String::from_utf8_lossy(quoted)))?;
-    Ok((
-        RelPath::new(path),
-        Entry {
-            size,
-            mtime_ns,
-            hash,
-        },
-    ))
+    Ok(Fields {
+        size,
+        hash,
+        mtime_ns,
+        quoted: rest.trim_ascii_start(),
+    })
 }
 
 /// The fast path of [`parse_time`] for the one form rclone writes in its listings,
@@ -279,13 +434,7 @@ mod tests {
     fn fast_listing_times_agree_with_jiff() {
         // Every form the fast path takes must give what jiff gives; the rest must fall back.
         let mut checked = 0;
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let s = format!(
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}{}{:02}{:02}",
@@ -368,5 +517,60 @@ mod tests {
         assert_eq!(e.0, 2);
         let e = parse_listing(b"# bisync listing v9 from x\n").expect_err("header");
         assert_eq!(e.0, 1);
+    }
+
+    #[test]
+    fn raw_listing_has_the_names_and_errors_of_the_full_parse() {
+        let text: &[u8] = b"# bisync listing v1 from 2026-11-21T23:24:48.921460771+0000\n\
+-        5 - - 2026-11-21T23:24:48.843276230+0000 \"caf\\xe9.txt\"\n\
+-        7 md5:00 - 2026-11-21T23:24:48.843276230+0000 \"dir/a \\\"b\\\".txt\"\n\
+\n\
+-        1 - - 2026-11-21T23:24:48.843276230+0000 \"plain name\"\n";
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("l.lst");
+        // a chunk far smaller than the file would be too: lines cross chunk ends at 128 KiB
+        let read = |data: &[u8]| {
+            std::fs::write(&file, data).expect("write");
+            RawListing::read(&file, &mut Vec::new())
+        };
+        let raw = read(text).expect("raw");
+        let full = parse_listing(text).expect("full");
+        let mut names: Vec<&[u8]> = raw.names().iter().collect();
+        names.sort();
+        let keys: Vec<&[u8]> = full.keys().map(RelPath::as_bytes).collect();
+        assert_eq!(names, keys);
+        assert_eq!(raw.len(), 3);
+        assert_eq!(raw.to_listing().expect("full"), full);
+        let mut big = b"# bisync listing v1 from x\n".to_vec();
+        for i in 0..20_000 {
+            big.extend_from_slice(
+                format!("- {i:>8} - - 2026-11-21T23:24:48.843276230+0000 \"d/{i:07}\"\n")
+                    .as_bytes(),
+            );
+        }
+        big.truncate(big.len() - 1); // no newline at the end
+        let raw = read(&big).expect("big");
+        assert_eq!(raw.len(), 20_000);
+        assert!(raw.names().iter().eq(parse_listing(&big)
+            .expect("big")
+            .keys()
+            .map(RelPath::as_bytes)));
+        for bad in [
+            &b"# bisync listing v9 from x\n"[..],
+            b"# bisync listing v1 from x\n- 7 - - nottime \"x\"\n",
+            b"# bisync listing v1 from x\n- 7 - - 2026-11-21T23:24:48.843276230+0000 \"x\n",
+            b"# bisync listing v1 from x\n- 7 - - 2026-11-21T23:24:48.843276230+0000 \"\\q\"\n",
+            b"# bisync listing v1 from x\n- 7x - - 2026-11-21T23:24:48.843276230+0000 \"x\"\n",
+            b"# bisync listing v1 from x\n- 7 \xff - 2026-11-21T23:24:48.843276230+0000 \"x\"\n",
+            b"# bisync listing v1 from x\n- 7 -\n",
+        ] {
+            let want = parse_listing(bad).err();
+            assert!(want.is_some());
+            let got = match read(bad) {
+                Err(Error::Listing { line, message, .. }) => Some((line, message)),
+                _ => None,
+            };
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(bad));
+        }
     }
 }

@@ -5,10 +5,11 @@
 //! order of modification times: a source file may carry a time in the future.
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::PairConfig;
 use crate::desktop::Urgency;
+use crate::fsutil::LocalTree;
 use crate::guard::Guard;
 use crate::listing::{Entry, Listing};
 use crate::name::RelPath;
@@ -139,7 +140,7 @@ pub fn keep_hash(prior: Option<&Entry>, cur: &Entry) -> Entry {
 }
 
 /// Every name on both sides.
-pub fn names_on_both(c: &PerSide<Listing>) -> BTreeSet<&RelPath> {
+pub fn names_on_both<'a>(c: &PerSide<&'a Listing>) -> BTreeSet<&'a RelPath> {
     c.path1
         .keys()
         .filter(|k| c.path2.contains_key(*k))
@@ -148,23 +149,27 @@ pub fn names_on_both(c: &PerSide<Listing>) -> BTreeSet<&RelPath> {
 
 impl Guard {
     /// The current files of `side` with size and mtime, as rclone sees them (local sides by
-    /// a byte-exact walk; a filters file narrows them to rclone's view).
+    /// a byte-exact walk, named as rclone names them; a filters file narrows them to
+    /// rclone's view).
     fn list_side(
         &self,
         rc: &Rclone,
         pc: &PairConfig,
         paths: &PairPaths,
         side: Side,
-    ) -> Result<Listing, Error> {
+    ) -> Result<LocalTree, Error> {
         let filters = pc
             .filters_file
             .as_ref()
             .map(|_| paths.filters.as_path())
             .filter(|f| f.is_file());
         let Some(root) = pc.local_root(side) else {
-            return rc.lsjson(&pc.path1, filters);
+            return Ok(LocalTree {
+                files: rc.lsjson(&pc.path1, filters)?,
+                renamed: Default::default(),
+            });
         };
-        let mut l = fsutil::list_local(&root)?;
+        let mut t = fsutil::list_local(&root)?;
         if let Some(f) = filters {
             // rclone's JSON replaces bytes that are not UTF-8; match on that lossy form.
             let seen: HashSet<Vec<u8>> = rc
@@ -172,9 +177,10 @@ impl Guard {
                 .into_keys()
                 .map(|k| k.as_bytes().to_vec())
                 .collect();
-            l.retain(|k, _| seen.contains(String::from_utf8_lossy(k.as_bytes()).as_bytes()));
+            t.files
+                .retain(|k, _| seen.contains(String::from_utf8_lossy(k.as_bytes()).as_bytes()));
         }
-        Ok(l)
+        Ok(t)
     }
 
     /// After an interrupted run (see `reconcile.rs`).
@@ -198,13 +204,14 @@ impl Guard {
             (Some(a), Some(b)) => Some(PerSide::new(a, b)),
             _ => None,
         };
-        let cur = PerSide::new(
+        let trees = PerSide::new(
             self.list_side(rc, pc, paths, Side::Path1)?,
             self.list_side(rc, pc, paths, Side::Path2)?,
         );
+        let cur = PerSide::new(&trees.path1.files, &trees.path2.files);
         let stamp = crate::listing::format_time(now_ns()).replace([':', '+'], "-");
         let qdir = paths.quarantine_root.join(&stamp);
-        let content = LocalContent { pc };
+        let content = LocalContent { pc, trees: &trees };
         let mut quarantine: Vec<(Side, RelPath)> = Vec::new();
         let mut agreed = 0usize;
         for p in names_on_both(&cur) {
@@ -230,7 +237,7 @@ impl Guard {
                     let Some(root) = pc.local_root(side) else {
                         continue;
                     };
-                    fsutil::set_mtime(&p.under(&root), mtime_ns)?;
+                    fsutil::set_mtime(&trees.get(side).on_disk(p).under(&root), mtime_ns)?;
                     let mut e = PerSide::new(a.clone(), b.clone());
                     e.get_mut(side).mtime_ns = mtime_ns;
                     e
@@ -262,8 +269,9 @@ impl Guard {
         }
         let mut moved = Vec::new();
         for (side, p) in quarantine {
-            let dest = qdir.join(side.as_str()).join(p.as_path());
-            self.move_to_quarantine(rc, pc, side, &p, &dest)?;
+            let on_disk = trees.get(side).on_disk(&p);
+            let dest = qdir.join(side.as_str()).join(on_disk.as_path());
+            self.move_to_quarantine(rc, pc, side, on_disk, &dest)?;
             tracing::warn!(
                 "pair {name}: {p} on {side} was left half-written by the interrupted run; moved to {}",
                 dest.display()
@@ -321,19 +329,26 @@ impl Guard {
 /// Content checks on local sides.
 struct LocalContent<'a> {
     pc: &'a PairConfig,
+    trees: &'a PerSide<LocalTree>,
+}
+
+impl LocalContent<'_> {
+    /// `p` on `side`, when that side is local.
+    fn path(&self, side: Side, p: &RelPath) -> Option<PathBuf> {
+        let root = self.pc.local_root(side)?;
+        Some(self.trees.get(side).on_disk(p).under(&root))
+    }
 }
 
 impl Content for LocalContent<'_> {
     fn is_truncated_copy(&self, side: Side, p: &RelPath) -> Option<bool> {
-        let a = self.pc.local_root(side)?;
-        let b = self.pc.local_root(side.other())?;
-        Some(fsutil::is_strict_prefix(&p.under(&a), &p.under(&b)))
+        let (a, b) = (self.path(side, p)?, self.path(side.other(), p)?);
+        Some(fsutil::is_strict_prefix(&a, &b))
     }
 
     fn same_bytes(&self, p: &RelPath) -> Option<bool> {
-        let a = self.pc.local_root(Side::Path1)?;
-        let b = self.pc.local_root(Side::Path2)?;
-        Some(fsutil::same_content(&p.under(&a), &p.under(&b)))
+        let (a, b) = (self.path(Side::Path1, p)?, self.path(Side::Path2, p)?);
+        Some(fsutil::same_content(&a, &b))
     }
 }
 

@@ -78,11 +78,11 @@ impl Guard {
         let c = PerSide::new(
             match pc.path1_local() {
                 Some(p) if !p.exists() => Listing::new(),
-                Some(p) => fsutil::list_local(&p)?,
+                Some(p) => fsutil::list_local(&p)?.files,
                 None => rc.lsjson(&pc.path1, pc.filters_file.as_deref())?,
             },
             if pc.path2.exists() {
-                fsutil::list_local(&pc.path2)?
+                fsutil::list_local(&pc.path2)?.files
             } else {
                 Listing::new()
             },
@@ -187,7 +187,14 @@ impl Guard {
         // Back up every path2 file the resync would overwrite.
         let stamp = listing::format_time(now_ns()).replace([':', '+'], "-");
         let bdir = paths.backup_root.join(&stamp);
+        // The plan names files as rclone does: back up the bytes on disk, under their name.
+        let renamed = if plan.overwrite_path2.is_empty() {
+            fsutil::LocalTree::default()
+        } else {
+            fsutil::list_local(&pc.path2)?
+        };
         for p in &plan.overwrite_path2 {
+            let p = renamed.on_disk(p);
             let src = p.under(&pc.path2);
             if src.is_file() {
                 fsutil::backup_file(&src, &p.under(&bdir))?;

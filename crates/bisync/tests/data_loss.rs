@@ -54,6 +54,22 @@ fn kill_rclone_and_rerun(fx: &Fx, mut child: Child) -> std::process::Output {
     fx.run(&["run", "docs"])
 }
 
+/// Copy `names` (each `size` bytes on path1) slowly, kill rclone after three of them,
+/// rerun: the run succeeds, every copy is complete and the trees agree.
+fn kill_mid_copy_and_rerun(fx: &Fx, names: &[Vec<u8>], size: usize) {
+    let done = |fx: &Fx| {
+        names
+            .iter()
+            .filter(|n| std::fs::read(bpath(&fx.p2, n)).is_ok_and(|d| d.len() == size))
+            .count()
+    };
+    let child = start_slow(fx, "512k", || done(fx) >= 3);
+    let o = kill_rclone_and_rerun(fx, child);
+    assert_eq!(code(&o), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(done(fx), names.len());
+    assert_same_trees(fx);
+}
+
 /// Scenario 1: a Latin-1 name among new files. Before the fix, the guard read rclone's
 /// output as UTF-8, stopped at the name and closed the pipe: rclone died of SIGPIPE (exit
 /// 141) on every run, and reconciliation tried to move a U+FFFD version of the name.
@@ -120,17 +136,7 @@ fn non_utf8_names_survive_kill9_mid_copy() {
         wbytes(&fx.p1, &n, &content(&format!("odd{i}"), 96 * 1024));
         names.push(n);
     }
-    let done = |fx: &Fx| {
-        names
-            .iter()
-            .filter(|n| std::fs::read(bpath(&fx.p2, n)).is_ok_and(|d| d.len() == 96 * 1024))
-            .count()
-    };
-    let child = start_slow(&fx, "512k", || done(&fx) >= 3);
-    let o = kill_rclone_and_rerun(&fx, child);
-    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    assert_eq!(done(&fx), names.len());
-    assert_same_trees(&fx);
+    kill_mid_copy_and_rerun(&fx, &names, 96 * 1024);
     // JSON output keeps the bytes (surrogateescape): nothing quarantined here is lossy.
     let o = fx.run(&["run", "--json"]);
     assert_eq!(code(&o), Some(0));
@@ -472,4 +478,94 @@ fn recover_during_a_run_is_busy() {
     assert_eq!(out.status.code(), Some(0));
     assert_has_all(&fx.p2, &exp);
     assert_same_trees(&fx);
+}
+
+/// rclone shows a control character in a name as its control picture (`Icon\r` is
+/// `Icon␍` in its listings). Editing such files is not a deletion: the guard compares
+/// names in rclone's form, so the edits sync instead of being refused as "deleted", and
+/// deleting one of them is counted and shown once, under rclone's name.
+#[test]
+fn control_characters_in_names_are_not_deletions() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    seed(&fx, 2);
+    let odd: [&[u8]; 5] = [
+        b"Icon\r",
+        b"tab\there",
+        b"dir\x01/x\x7f.txt",
+        b"nl\nname",
+        b"mix\x01caf\xe9",
+    ];
+    for n in odd {
+        wbytes(&fx.p1, n, b"v1");
+    }
+    fx.init();
+    assert_eq!(code(&fx.run(&["run"])), Some(0));
+    // every odd file edited on path2 (new size): 5 of 8 files, over the 30% cap if they
+    // were taken for deletions
+    for n in odd {
+        wbytes(&fx.p2, n, b"edited on path2");
+    }
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(0), "{}{}", stdout(&o), stderr(&o));
+    for n in odd {
+        assert_eq!(
+            std::fs::read(bpath(&fx.p1, n)).expect("on path1"),
+            b"edited on path2"
+        );
+    }
+    assert_same_trees(&fx);
+    // one of them deleted on path1, with the cap lowered to 0: refused, naming it once in
+    // rclone's form, nothing else
+    let cfg = std::fs::read_to_string(&fx.cfg).expect("cfg");
+    std::fs::write(
+        &fx.cfg,
+        cfg.replace("max_delete_count = 20", "max_delete_count = 0"),
+    )
+    .expect("cfg");
+    std::fs::remove_file(bpath(&fx.p1, b"Icon\r")).expect("rm");
+    let o = fx.run(&["run"]);
+    assert_eq!(code(&o), Some(3), "{}{}", stdout(&o), stderr(&o));
+    let st = fx.status_json();
+    assert_eq!(
+        st["pending"]["files_path2"],
+        serde_json::json!(["Icon\u{240d}"]),
+        "{st}"
+    );
+    assert!(
+        bpath(&fx.p2, b"Icon\r").exists(),
+        "nothing deleted while refused"
+    );
+}
+
+/// kill -9 while rclone copies edits of files whose names hold control characters:
+/// reconciliation finds them under rclone's names (`␁`) and their bytes on disk, and the
+/// next run completes every copy with no conflict copy and no truncated file.
+#[test]
+fn control_character_names_survive_kill9_mid_copy() {
+    let Some(rc) = rclone() else { return };
+    let fx = Fx::new(&rc);
+    seed(&fx, 3);
+    let names: Vec<Vec<u8>> = (0..12u8)
+        .map(|i| format!("big/\x01ctl\t{i}.bin").into_bytes())
+        .collect();
+    for n in &names {
+        wbytes(&fx.p1, n, b"old");
+    }
+    fx.init();
+    for (i, n) in names.iter().enumerate() {
+        wbytes(&fx.p1, n, &content(&format!("edit{i}"), 96 * 1024));
+    }
+    kill_mid_copy_and_rerun(&fx, &names, 96 * 1024);
+    for _ in 0..2 {
+        let o = fx.run(&["run"]);
+        assert_eq!(code(&o), Some(0), "{}{}", stdout(&o), stderr(&o));
+    }
+    assert_same_trees(&fx);
+    for (i, n) in names.iter().enumerate() {
+        assert_eq!(
+            std::fs::read(bpath(&fx.p1, n)).expect("p1"),
+            content(&format!("edit{i}"), 96 * 1024)
+        );
+    }
 }

@@ -235,3 +235,95 @@ fn names_that_are_not_utf8() {
         assert_contains(&stderr(&o), "too many deletes");
     }
 }
+
+/// `axios_bisync::name::rclone_name` gives exactly the name rclone's local backend shows
+/// for a file (control characters as control pictures, `‛` quoting, slashes, dots, bytes
+/// that are not UTF-8), checked on a corpus of awkward names, one directory level deep too.
+#[test]
+fn rclone_name_matches_rclones_local_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(rc) = rclone() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let q = "\u{201b}";
+    let mut names: Vec<Vec<u8>> = [
+        &b"plain.txt"[..],
+        b"Icon\r",
+        b"tab\there",
+        b"nl\nx",
+        b"c\x01\x1f",
+        b"del\x7f",
+        b"caf\xe9.txt",
+        b"\xff\xfe",
+    ]
+    .iter()
+    .map(|b| b.to_vec())
+    .collect();
+    let texts: Vec<String> = vec![
+        "pic\u{2401}".into(),
+        "pic\u{2400}".into(),
+        "pic\u{241f}\u{2420}\u{2421}".into(),
+        format!("q{q}"),
+        format!("{q}"),
+        format!("{q}{q}"),
+        format!("{q}\u{2400}"),
+        format!("{q}\u{ff0f}x"),
+        format!("{q}x"),
+        format!("a{q}\u{2401}"),
+        "full\u{ff0f}slash".into(),
+        "\u{ff0e}".into(),
+        "\u{ff0e}\u{ff0e}".into(),
+        format!("{q}\u{ff0e}"),
+        format!("{q}\u{ff0e}{q}\u{ff0e}"),
+        "x\u{ff0e}".into(),
+        "\u{fffd}real".into(),
+        "emoji \u{1f600} ünï".into(),
+        "a\\b:c*d?e\"f<g>h|i".into(),
+        " lead and trail ".into(),
+    ];
+    names.extend(texts.into_iter().map(String::into_bytes));
+    let dir = tmp.path().join("t");
+    std::fs::create_dir_all(dir.join(std::ffi::OsStr::from_bytes(b"sub\x02dir"))).expect("mkdir");
+    let mut want: Vec<Vec<u8>> = Vec::new();
+    for n in &names {
+        std::fs::write(dir.join(std::ffi::OsStr::from_bytes(n)), b"x").expect("write");
+        want.push(axios_bisync::name::rclone_name(n).into_owned());
+        let mut sub = b"sub\x02dir/".to_vec();
+        sub.extend_from_slice(n);
+        std::fs::write(dir.join(std::ffi::OsStr::from_bytes(&sub)), b"x").expect("write");
+        want.push(axios_bisync::name::rclone_name(&sub).into_owned());
+    }
+    let out = Command::new(&rc)
+        .args([
+            "lsf",
+            "-R",
+            "--files-only",
+            "--format",
+            "p",
+            "--separator",
+            "\t",
+        ])
+        .arg(&dir)
+        .output()
+        .expect("rclone lsf");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // names cannot hold a raw newline in rclone's output: control characters are pictures
+    let mut got: Vec<Vec<u8>> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    got.sort();
+    want.sort();
+    let show = |v: &[Vec<u8>]| {
+        v.iter()
+            .map(|n| axios_bisync::name::quote(n))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(show(&got), show(&want));
+}

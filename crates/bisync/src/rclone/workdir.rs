@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::config::PairConfig;
-use crate::listing::{self, Listing};
+use crate::listing::{self, Listing, RawListing};
 use crate::name::RelPath;
 use crate::side::{PerSide, Side};
 use crate::{fsutil, Error};
@@ -84,12 +84,13 @@ impl Workdir {
         Ok(PerSide::new(l1?, l2?))
     }
 
-    /// Both listings, one after the other (for a caller that is itself one of the
-    /// parallel lanes: one thread fewer, one malloc arena fewer).
-    pub fn read_serial(&self) -> Result<PerSide<Listing>, Error> {
+    /// Both listings with only their names decoded ([`RawListing`]), one after the other
+    /// (the caller is itself one of the parallel lanes).
+    pub fn read_raw(&self) -> Result<PerSide<RawListing>, Error> {
+        let mut buf = Vec::new();
         Ok(PerSide::new(
-            listing::read_listing(&self.listing(Side::Path1))?,
-            listing::read_listing(&self.listing(Side::Path2))?,
+            RawListing::read(&self.listing(Side::Path1), &mut buf)?,
+            RawListing::read(&self.listing(Side::Path2), &mut buf)?,
         ))
     }
 
@@ -106,10 +107,10 @@ impl Workdir {
     pub fn finish(&self, roots: &PerSide<Option<PathBuf>>) -> Result<(usize, (u64, u64)), Error> {
         let mut fixed = 0;
         let mut counts = [0u64; 2];
-        let mut buf = vec![0u8; 128 * 1024];
+        let mut buf = Vec::new();
         for s in Side::BOTH {
             let path = self.listing(s);
-            let Ok((count, lossy)) = scan_listing(&path, &mut buf) else {
+            let Ok((count, lossy)) = scan_listing(&path, &mut buf, listing::CHUNK) else {
                 continue;
             };
             counts[s.index()] = count;
@@ -129,8 +130,10 @@ impl Workdir {
     /// listed one, the entry gets the real name back.
     fn repair_lossy_names(&self, path: &Path, root: &Path) -> Result<usize, Error> {
         let mut by_lossy: HashMap<Vec<u8>, Vec<RelPath>> = HashMap::new();
-        for p in fsutil::walk_files(root)? {
-            if !p.is_utf8() {
+        for p in fsutil::walk(root)?.iter() {
+            if std::str::from_utf8(p).is_err() {
+                // the listing holds rclone's form of the name (control characters...)
+                let p = RelPath::new(crate::name::rclone_name(p).into_owned());
                 let lossy = String::from_utf8_lossy(p.as_bytes())
                     .into_owned()
                     .into_bytes();
@@ -195,40 +198,18 @@ impl Workdir {
 
 /// Scan a listing in chunks: (its entry lines: the non-empty lines not starting with `#`,
 /// whether it holds U+FFFD anywhere).
-fn scan_listing(path: &Path, buf: &mut [u8]) -> std::io::Result<(u64, bool)> {
-    use std::io::Read;
+fn scan_listing(path: &Path, buf: &mut Vec<u8>, chunk: usize) -> std::io::Result<(u64, bool)> {
     const FFFD: &[u8] = "\u{fffd}".as_bytes();
-    let mut f = std::fs::File::open(path)?;
     let (mut count, mut lossy) = (0u64, false);
-    // The window searched for U+FFFD keeps the last bytes of the previous chunk in front.
-    let keep = FFFD.len() - 1;
-    let mut carry = 0;
-    let mut at_line_start = true;
-    loop {
-        let n = match f.read(&mut buf[carry..]) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let window = &buf[..carry + n];
-        let chunk = &window[carry..];
-        let entry = |b: u8| u64::from(b != b'\n' && b != b'#');
-        if at_line_start {
-            count += entry(chunk[0]);
+    let fffd = memchr::memmem::Finder::new(FFFD);
+    let scanned = listing::read_lines(path, buf, chunk, |line| {
+        if !line.is_empty() && line[0] != b'#' {
+            count += 1;
         }
-        for i in memchr::memchr_iter(b'\n', chunk) {
-            if let Some(&b) = chunk.get(i + 1) {
-                count += entry(b);
-            }
-        }
-        at_line_start = chunk[chunk.len() - 1] == b'\n';
-        lossy = lossy || memchr::memmem::find(window, FFFD).is_some();
-        let tail = window.len().min(keep);
-        let from = window.len() - tail;
-        buf.copy_within(from..from + tail, 0);
-        carry = tail;
-    }
+        lossy = lossy || fffd.find(line).is_some();
+        Ok::<(), std::convert::Infallible>(())
+    })?;
+    let Ok(()) = scanned;
     Ok((count, lossy))
 }
 
@@ -312,24 +293,27 @@ mod tests {
         ];
         // Every chunk size from 3 bytes up, so that lines and U+FFFD straddle boundaries.
         for size in 3..40 {
-            let mut buf = vec![0u8; size];
+            let mut buf = Vec::new();
             for (data, want) in cases {
                 std::fs::write(&p, data).expect("w");
-                assert_eq!(scan_listing(&p, &mut buf).expect("scan"), (want, false));
+                assert_eq!(
+                    scan_listing(&p, &mut buf, size).expect("scan"),
+                    (want, false)
+                );
             }
             for at in 0..12 {
                 let mut data = b"#h\n- aaaa\n- bbbb\n".to_vec();
                 let fffd = "\u{fffd}".as_bytes();
                 data.splice(at..at, fffd.iter().copied());
                 std::fs::write(&p, &data).expect("w");
-                let (_, lossy) = scan_listing(&p, &mut buf).expect("scan");
+                let (_, lossy) = scan_listing(&p, &mut buf, size).expect("scan");
                 assert!(lossy, "size {size}, at {at}");
             }
             // Two of the three bytes of U+FFFD are not U+FFFD.
             std::fs::write(&p, b"- a\xef\xbf\n- \xbf\xbd\n").expect("w");
-            assert_eq!(scan_listing(&p, &mut buf).expect("scan"), (2, false));
+            assert_eq!(scan_listing(&p, &mut buf, size).expect("scan"), (2, false));
         }
-        assert!(scan_listing(&d.path().join("missing"), &mut [0u8; 8]).is_err());
+        assert!(scan_listing(&d.path().join("missing"), &mut Vec::new(), 8).is_err());
     }
 
     #[test]
