@@ -12,6 +12,12 @@
 //! the ambiguous forms (both headers, conflicting lengths) that it would otherwise have
 //! to guess at.
 //!
+//! In the usual case the gate reads straight into hyper's buffer, checks the head
+//! there and hands on what belongs to the message: no copy, no buffer of its own. Only
+//! a head that arrives in pieces, or bytes of a next message read along with this one,
+//! wait in a small buffer, freed once empty. The cost per request is one more httparse
+//! pass over the head.
+//!
 //! A refused head is never shown to hyper: the gate gives it an empty line (which
 //! HTTP lets a server skip, so an answer still streaming on the connection finishes
 //! normally) and then end of stream, and `server` writes the refusal once hyper is done.
@@ -144,30 +150,66 @@ impl<I> Gate<I> {
     fn refuse(&mut self, r: Refusal) {
         self.refusal = Some(r);
         self.mode = Mode::Refused { blank_sent: false };
+        self.buf = Vec::new();
         self.start = 0;
         self.end = 0;
     }
 
-    /// Copy up to `max` buffered bytes to hyper.
+    /// Copy up to `max` buffered bytes to hyper; the buffer is freed once empty.
     fn give(&mut self, out: &mut ReadBuf<'_>, max: usize) -> usize {
         let n = (self.end - self.start).min(out.remaining()).min(max);
         out.put_slice(&self.buf[self.start..self.start + n]);
         self.start += n;
+        if self.start == self.end {
+            self.buf = Vec::new();
+            self.start = 0;
+            self.end = 0;
+        }
         n
+    }
+
+    /// Hand hyper only `out.filled()[..upto]`; what follows (the start of a next head,
+    /// or a head not complete yet) waits in `buf`, which is empty when this is called.
+    fn keep(&mut self, out: &mut ReadBuf<'_>, upto: usize) {
+        let extra = &out.filled()[upto..];
+        if !extra.is_empty() {
+            self.buf.clear();
+            self.buf.extend_from_slice(extra);
+            self.start = 0;
+            self.end = self.buf.len();
+            out.set_filled(upto);
+        }
+    }
+}
+
+/// How much of `rest` (the bytes after a head) belongs to the message, and what comes next.
+fn follow(framing: Framing, rest: &[u8]) -> (usize, Mode) {
+    match framing {
+        Framing::Empty | Framing::Length(0) => (0, Mode::Head { seen: 0 }),
+        Framing::Length(n) => length(n, rest.len()),
+        Framing::Chunked => chunked(Chunk::Start, 0, rest),
+    }
+}
+
+fn length(left: u64, got: usize) -> (usize, Mode) {
+    match usize::try_from(left) {
+        Ok(l) if l <= got => (l, Mode::Head { seen: 0 }),
+        _ => (got, Mode::Length(left - got as u64)),
+    }
+}
+
+fn chunked(state: Chunk, size: u64, bytes: &[u8]) -> (usize, Mode) {
+    match scan_chunked(bytes, state, size) {
+        Scan::More { state, size } => (bytes.len(), Mode::Chunked { state, size }),
+        Scan::End(n) => (n, Mode::Head { seen: 0 }),
+        // hyper rejects this body and closes the connection
+        Scan::Lost => (bytes.len(), Mode::Pass),
     }
 }
 
 impl<I: AsyncRead + Unpin> Gate<I> {
-    /// Read more from the client into `buf`; 0 is end of stream.
+    /// Read more of a head into `buf`; 0 is end of stream.
     fn read_more(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-            if self.buf.len() > 4 * INIT_BUF {
-                // after a large head: give the memory back
-                self.buf = Vec::new();
-            }
-        }
         if self.end == self.buf.len() {
             if self.start > 0 {
                 self.buf.copy_within(self.start..self.end, 0);
@@ -185,6 +227,17 @@ impl<I: AsyncRead + Unpin> Gate<I> {
         self.end += n;
         Poll::Ready(Ok(n))
     }
+
+    /// Read from the client straight into hyper's buffer: the bytes read, 0 at the end.
+    fn read_into(
+        &mut self,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<(usize, usize)>> {
+        let before = out.filled().len();
+        ready!(Pin::new(&mut self.io).poll_read(cx, out))?;
+        Poll::Ready(Ok((before, out.filled().len() - before)))
+    }
 }
 
 impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
@@ -199,9 +252,38 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
         }
         loop {
             match this.mode {
+                // the usual case: read into hyper's buffer, check the head there and
+                // hand on what belongs to this message (no copy)
+                Mode::Head { .. } if !this.has_pending() => {
+                    let (before, got) = ready!(this.read_into(cx, out))?;
+                    if got == 0 {
+                        // the client left (between requests or mid-head)
+                        return Poll::Ready(Ok(()));
+                    }
+                    let new = &out.filled()[before..];
+                    match check(new) {
+                        Check::Complete { len, framing } => {
+                            this.served = true;
+                            let (body, next) = follow(framing, &new[len..]);
+                            this.keep(out, before + len + body);
+                            this.mode = next;
+                            return Poll::Ready(Ok(()));
+                        }
+                        Check::Partial => {
+                            // the rest of the head comes later: gather it in `buf`
+                            this.keep(out, before);
+                            this.mode = Mode::Head { seen: got };
+                        }
+                        Check::Refused(r) => {
+                            out.set_filled(before);
+                            this.refuse(r);
+                        }
+                    }
+                }
+                // a head in `buf`: behind another message, or arriving in pieces
                 Mode::Head { seen } => {
                     let pending = &this.buf[this.start..this.end];
-                    if !pending.is_empty() && (seen == 0 || ends_head(pending, seen)) {
+                    if seen == 0 || ends_head(pending, seen) {
                         match check(pending) {
                             Check::Complete { len, framing } => {
                                 this.served = true;
@@ -226,7 +308,6 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
                         seen: pending.len(),
                     };
                     if ready!(this.read_more(cx))? == 0 {
-                        // the client left (between requests or mid-head)
                         return Poll::Ready(Ok(()));
                     }
                 }
@@ -250,52 +331,34 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
                     return Poll::Ready(Ok(()));
                 }
                 Mode::Length(left) => {
-                    let cap = usize::try_from(left).unwrap_or(usize::MAX);
                     if this.has_pending() {
-                        let n = this.give(out, cap) as u64;
-                        this.mode = if n < left {
-                            Mode::Length(left - n)
-                        } else {
-                            Mode::Head { seen: 0 }
-                        };
+                        let cap = usize::try_from(left).unwrap_or(usize::MAX);
+                        let n = this.give(out, cap);
+                        this.mode = length(left, n).1;
                         return Poll::Ready(Ok(()));
                     }
-                    if cap >= out.remaining() {
-                        // the rest of the body fills hyper's buffer: read straight into it
-                        let before = out.filled().len();
-                        ready!(Pin::new(&mut this.io).poll_read(cx, out))?;
-                        let n = (out.filled().len() - before) as u64;
-                        this.mode = if n < left {
-                            Mode::Length(left - n)
-                        } else {
-                            Mode::Head { seen: 0 }
-                        };
-                        return Poll::Ready(Ok(()));
+                    let (before, got) = ready!(this.read_into(cx, out))?;
+                    let (body, next) = length(left, got);
+                    this.keep(out, before + body);
+                    if got > 0 {
+                        this.mode = next;
                     }
-                    if ready!(this.read_more(cx))? == 0 {
-                        return Poll::Ready(Ok(()));
-                    }
+                    return Poll::Ready(Ok(()));
                 }
                 Mode::Chunked { state, size } => {
-                    if !this.has_pending() && ready!(this.read_more(cx))? == 0 {
+                    if this.has_pending() {
+                        let limit = (this.end - this.start).min(out.remaining());
+                        let (body, next) =
+                            chunked(state, size, &this.buf[this.start..this.start + limit]);
+                        this.give(out, body);
+                        this.mode = next;
                         return Poll::Ready(Ok(()));
                     }
-                    let limit = (this.end - this.start).min(out.remaining());
-                    let bytes = &this.buf[this.start..this.start + limit];
-                    match scan_chunked(bytes, state, size) {
-                        Scan::More { state, size } => {
-                            this.give(out, limit);
-                            this.mode = Mode::Chunked { state, size };
-                        }
-                        Scan::End(n) => {
-                            this.give(out, n);
-                            this.mode = Mode::Head { seen: 0 };
-                        }
-                        Scan::Lost => {
-                            // hyper rejects this body and closes the connection
-                            this.mode = Mode::Pass;
-                            continue;
-                        }
+                    let (before, got) = ready!(this.read_into(cx, out))?;
+                    let (body, next) = chunked(state, size, &out.filled()[before..]);
+                    this.keep(out, before + body);
+                    if got > 0 {
+                        this.mode = next;
                     }
                     return Poll::Ready(Ok(()));
                 }
@@ -642,7 +705,7 @@ mod tests {
             big.as_bytes(),
             b"GET /c HTTP/1.1\r\n\r\n",
         ];
-        for cut in [7, 4096] {
+        for cut in [7, 4096, 1 << 16] {
             let (mut client, server) = tokio::io::duplex(1 << 17);
             for m in msgs {
                 client.write_all(m).await.expect("write");
