@@ -1,12 +1,11 @@
-//! The proxy's listener and connections: TCP or unix socket, the first request head
-//! read with a deadline (408 with JSON when late), hyper for the rest, and a
-//! graceful stop that lets in-flight streams finish.
+//! The proxy's listener and connections: TCP or unix socket, every request head
+//! checked by the [`Gate`] before hyper parses it (a malformed, oversized or late head
+//! gets an error with a JSON body, on every request of a connection), and a graceful
+//! stop that lets in-flight streams finish.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -17,6 +16,7 @@ use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::gate::{Gate, Refusal, MAX_HEAD};
 use crate::proxy::{handle, ProxyError, State};
 
 /// Where the proxy listens.
@@ -87,114 +87,45 @@ impl Drop for Listener {
     }
 }
 
-/// Largest request head read before hyper takes over (hyper's own limit answers 431).
-const MAX_HEAD: usize = 64 * 1024;
-
-/// Read the first request head ourselves, so a client too slow to send it gets a
-/// 408 with a JSON body (hyper would just close). `None`: answered or gone.
-async fn first_head<I>(io: &mut I, limit: Duration) -> Option<Vec<u8>>
+/// Answer a refused or late head with a JSON body, then close without resetting the
+/// connection under the client's feet (drain what it still sends, for a while).
+async fn answer_and_close<I>(mut io: I, r: Refusal)
 where
     I: AsyncRead + AsyncWrite + Unpin,
 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let deadline = tokio::time::Instant::now() + limit;
-    let mut buf = Vec::with_capacity(1024);
-    loop {
-        let from = buf.len().saturating_sub(3);
-        buf.reserve(1024);
-        match tokio::time::timeout_at(deadline, io.read_buf(&mut buf)).await {
-            Err(_) => {
-                let body = r#"{"error":"request headers not received in time"}"#;
-                let resp = format!(
-                    "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = tokio::time::timeout(Duration::from_secs(1), async {
-                    let _ = io.write_all(resp.as_bytes()).await;
-                    let _ = io.shutdown().await;
-                })
-                .await;
-                return None;
+    let body = serde_json::json!({ "error": r.message }).to_string();
+    let reason = hyper::StatusCode::from_u16(r.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let resp = format!(
+        "HTTP/1.1 {} {reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        r.status,
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        io.write_all(resp.as_bytes()).await?;
+        io.shutdown().await
+    })
+    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut sink = [0u8; 4096];
+        let mut left = 1usize << 20;
+        while let Ok(n @ 1..) = io.read(&mut sink).await {
+            left = left.saturating_sub(n);
+            if left == 0 {
+                break;
             }
-            Ok(Ok(0)) | Ok(Err(_)) => return None,
-            Ok(Ok(_)) => {}
         }
-        if buf[from..].windows(4).any(|w| w == b"\r\n\r\n") || buf.len() >= MAX_HEAD {
-            return Some(buf);
-        }
-    }
+    })
+    .await;
 }
 
-/// A connection whose first bytes were already read: replays them, then reads on.
-struct Replay<I> {
-    head: Vec<u8>,
-    pos: usize,
-    inner: I,
-}
-
-impl<I: AsyncRead + Unpin> AsyncRead for Replay<I> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        if self.pos < self.head.len() {
-            let n = (self.head.len() - self.pos).min(buf.remaining());
-            let start = self.pos;
-            buf.put_slice(&self.head[start..start + n]);
-            self.pos += n;
-            if self.pos == self.head.len() {
-                self.head = Vec::new();
-                self.pos = 0;
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl<I: AsyncWrite + Unpin> AsyncWrite for Replay<I> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, data)
-    }
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-async fn serve_conn<I>(mut io: I, state: Arc<State>, mut stop: watch::Receiver<bool>)
+async fn serve_conn<I>(io: I, state: Arc<State>, mut stop: watch::Receiver<bool>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let head = tokio::select! {
-        h = first_head(&mut io, state.header_timeout) => h,
-        _ = stop.changed() => None,
-    };
-    let Some(head) = head else {
-        return;
-    };
-    let io = Replay {
-        head,
-        pos: 0,
-        inner: io,
-    };
     let svc_state = state.clone();
     let svc = service_fn(move |req| handle(req, svc_state.clone()));
     let mut builder = http1::Builder::new();
@@ -202,18 +133,36 @@ where
         .timer(TokioTimer::new())
         .header_read_timeout(state.header_timeout)
         .max_buf_size(MAX_HEAD);
-    let conn = builder.serve_connection(TokioIo::new(io), svc);
-    let mut conn = std::pin::pin!(conn);
-    tokio::select! {
-        r = conn.as_mut() => {
-            if let Err(e) = r {
-                tracing::debug!("connection: {e}");
-            }
-        }
+    let mut conn = builder.serve_connection(TokioIo::new(Gate::new(io)), svc);
+    let done = tokio::select! {
+        r = &mut conn => r,
         _ = stop.changed() => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+            std::pin::Pin::new(&mut conn).graceful_shutdown();
+            (&mut conn).await
         }
+    };
+    let timed_out = match &done {
+        Ok(()) => false,
+        Err(e) => {
+            tracing::debug!("connection: {e}");
+            e.is_timeout()
+        }
+    };
+    // hyper is done with the connection (it never shuts it down after an error, and
+    // the gate keeps it open when a refusal is owed): answer what is owed
+    let parts = conn.into_parts();
+    let gate = parts.io.into_inner();
+    let owed = gate.refusal().or_else(|| {
+        // a late head: part of it arrived, or nothing came on a new connection; an
+        // idle kept-alive connection just expires, as with nginx or Go
+        let started = !parts.read_buf.is_empty() || gate.has_pending() || !gate.served();
+        (timed_out && started).then_some(Refusal {
+            status: 408,
+            message: "request headers not received in time",
+        })
+    });
+    if let Some(r) = owed {
+        answer_and_close(gate.into_inner(), r).await;
     }
 }
 

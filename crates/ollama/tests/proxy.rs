@@ -328,29 +328,158 @@ fn concurrency_limit_answers_503_and_spares_other_streams() {
     );
 }
 
+/// Read one response off a kept-alive connection (sized or chunked body).
+fn read_one(r: &mut BufReader<TcpStream>) -> Resp {
+    let mut head = Vec::new();
+    loop {
+        let mut l = String::new();
+        let n = r.read_line(&mut l).expect("response head");
+        assert!(
+            n > 0,
+            "closed before a whole response head: {:?}",
+            String::from_utf8_lossy(&head)
+        );
+        head.extend_from_slice(l.as_bytes());
+        if l == "\r\n" {
+            break;
+        }
+    }
+    let mut resp = parse_response(&head);
+    if resp
+        .header("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
+        while let Some(c) = next_chunk(r) {
+            resp.body.extend_from_slice(c.as_bytes());
+        }
+        let mut end = String::new();
+        r.read_line(&mut end).expect("last chunk CRLF");
+    } else {
+        let len = resp
+            .header("content-length")
+            .map_or(0, |v| v.parse().expect("content-length"));
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).expect("body");
+        resp.body = body;
+    }
+    resp
+}
+
+/// A keep-alive connection whose first request was answered 200.
+fn served_connection(port: u16) -> BufReader<TcpStream> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET /ollama/api/tags HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        bearer(TOKEN)
+    )
+    .expect("write");
+    let mut r = BufReader::new(s);
+    let first = read_one(&mut r);
+    assert_eq!(first.status, 200, "{}", first.text());
+    assert_ne!(first.header("connection"), Some("close"));
+    r
+}
+
+/// Everything the proxy still sends until it closes.
+fn rest(mut r: BufReader<TcpStream>) -> Vec<u8> {
+    let mut out = Vec::new();
+    r.read_to_end(&mut out)
+        .expect("read until the proxy closes");
+    out
+}
+
+/// A JSON error answer: the status, `{"error": ...}`, application/json, then close.
+fn assert_json_error(raw: &[u8], status: u16, what: &str) -> String {
+    assert!(
+        !raw.is_empty(),
+        "{what}: closed without an answer (want {status})"
+    );
+    let r = parse_response(raw);
+    assert_eq!(r.status, status, "{what}: {}", r.text());
+    assert_contains(r.header("content-type").unwrap_or(""), "application/json");
+    assert_eq!(r.header("connection"), Some("close"), "{what}");
+    let len: usize = r
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .expect("content-length");
+    assert_eq!(len, r.body.len(), "{what}: trailing bytes after the answer");
+    r.json()["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: no error string in {}", r.text()))
+        .to_string()
+}
+
+/// Heads hyper would answer with a bare 400/431/414 (no body): each gets a JSON error,
+/// first thing on a connection or after a served request on it.
+fn malformed_heads() -> Vec<(&'static str, Vec<u8>, u16, &'static str)> {
+    vec![
+        ("garbage", b"\x00\xff NOT HTTP\r\n\r\n".to_vec(), 400, "malformed"),
+        (
+            "HTTP/2 preface",
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(),
+            400,
+            "malformed",
+        ),
+        (
+            "head over 64 KiB",
+            format!(
+                "GET /ollama/api/tags HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+                "b".repeat(70 * 1024)
+            )
+            .into_bytes(),
+            431,
+            "larger than 64 KiB",
+        ),
+        (
+            "URI too long",
+            format!(
+                "GET /ollama/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+                "u".repeat(10 * 1024)
+            )
+            .into_bytes(),
+            414,
+            "longer than",
+        ),
+        (
+            "two lengths",
+            b"POST /ollama/api/chat HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+                .to_vec(),
+            400,
+            "Content-Length",
+        ),
+    ]
+}
+
 #[test]
 fn slow_and_malformed_requests_do_not_disturb_a_stream() {
     let Some((_fake, proxy)) = setup(&["--have", "qwen3:4b"], "header_timeout = \"1s\"") else {
         return;
     };
-    let body = r#"{"model":"qwen3:4b","prompt":"hi","options":{"fake_tokens":3,"fake_delay":1.0}}"#;
-    let mut stream = open_stream(proxy.port, "/ollama/api/generate", body);
+    let p = proxy.port;
+    let body = r#"{"model":"qwen3:4b","prompt":"hi","options":{"fake_tokens":8,"fake_delay":1.0}}"#;
+    let mut stream = open_stream(p, "/ollama/api/generate", body);
     // a client that never finishes its headers is cut off
-    let mut slow = TcpStream::connect(("127.0.0.1", proxy.port)).expect("connect");
+    let mut slow = TcpStream::connect(("127.0.0.1", p)).expect("connect");
     slow.write_all(b"GET /ollama/api/tags HTTP/1.1\r\nHost: x\r\n")
         .expect("write");
     slow.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("t");
     let mut buf = Vec::new();
     let _ = slow.read_to_end(&mut buf);
-    let r = parse_response(&buf);
-    assert_eq!(r.status, 408);
-    assert_contains(
-        r.json()["error"].as_str().unwrap_or(""),
-        "headers not received in time",
-    );
+    let e = assert_json_error(&buf, 408, "late first head");
+    assert_contains(&e, "headers not received in time");
+    // a new connection that sends nothing at all: 408 too
+    let silent = TcpStream::connect(("127.0.0.1", p)).expect("connect");
+    silent
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("t");
+    let e = assert_json_error(&rest(BufReader::new(silent)), 408, "silent new connection");
+    assert_contains(&e, "headers not received in time");
     // a body that never arrives: 408 with a JSON body
-    let mut slow_body = TcpStream::connect(("127.0.0.1", proxy.port)).expect("connect");
+    let mut slow_body = TcpStream::connect(("127.0.0.1", p)).expect("connect");
     write!(
         slow_body,
         "POST /ollama/api/chat HTTP/1.1\r\nHost: x\r\n{}Content-Length: 50\r\n\r\n{{",
@@ -365,24 +494,96 @@ fn slow_and_malformed_requests_do_not_disturb_a_stream() {
     let r = parse_response(&out);
     assert_eq!(r.status, 408);
     assert!(r.json()["error"].is_string());
-    // garbage
-    let r = TcpStream::connect(("127.0.0.1", proxy.port)).and_then(|mut s| {
-        s.write_all(b"\x00\xff NOT HTTP\r\n\r\n")?;
-        let mut v = Vec::new();
-        s.read_to_end(&mut v)?;
-        Ok(v)
-    });
-    let garbage = String::from_utf8_lossy(r.as_deref().unwrap_or_default()).into_owned();
+    // the second request of a kept-alive connection stalls mid-head: 408 with JSON too
+    let mut c = served_connection(p);
+    c.get_mut()
+        .write_all(b"GET /ollama/api/tags HTTP/1.1\r\nHost: x\r\n")
+        .expect("partial second head");
+    let e = assert_json_error(&rest(c), 408, "late second head");
+    assert_contains(&e, "headers not received in time");
+    // an idle kept-alive connection just expires: closed, nothing written
+    let idle = served_connection(p);
+    let left = rest(idle);
     assert!(
-        garbage.is_empty() || garbage.starts_with("HTTP/1.1 400"),
-        "{garbage}"
+        left.is_empty(),
+        "idle connection got {:?}",
+        String::from_utf8_lossy(&left)
     );
+    // malformed heads, on a new connection and as the second request of one
+    for (what, raw, status, msg) in malformed_heads() {
+        let mut fresh = TcpStream::connect(("127.0.0.1", p)).expect("connect");
+        fresh
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("t");
+        fresh.write_all(&raw).expect("write");
+        let e = assert_json_error(&rest(BufReader::new(fresh)), status, what);
+        assert_contains(&e, msg);
+        let mut c = served_connection(p);
+        c.get_mut().write_all(&raw).expect("write");
+        let e = assert_json_error(&rest(c), status, &format!("{what} (2nd request)"));
+        assert_contains(&e, msg);
+    }
+    // a large head under the limit is served, twice on one connection
+    let big = format!(
+        "GET /ollama/api/tags HTTP/1.1\r\nHost: x\r\n{}X-Big: {}\r\n\r\n",
+        bearer(TOKEN),
+        "b".repeat(60 * 1024)
+    );
+    let mut c = served_connection(p);
+    for _ in 0..2 {
+        c.get_mut().write_all(big.as_bytes()).expect("write");
+        assert_eq!(read_one(&mut c).status, 200);
+    }
     // the stream went on untouched
     let mut lines = 0;
     while let Some(c) = next_chunk(&mut stream) {
         lines += c.matches('\n').count();
     }
-    assert_eq!(lines, 4);
+    assert_eq!(lines, 9, "8 tokens and the done line");
+}
+
+/// Pipelined requests: the proxy follows each body's framing (chunked, sized) to find the
+/// next head, and a malformed head behind a streaming answer waits for it to finish.
+#[test]
+fn pipelined_requests_keep_their_framing() {
+    let Some((_fake, proxy)) = setup(&["--have", "qwen3:4b"], "") else {
+        return;
+    };
+    let mut s = TcpStream::connect(("127.0.0.1", proxy.port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let auth = bearer(TOKEN);
+    let gen = r#"{"model":"qwen3:4b","prompt":"hi","stream":false}"#;
+    let (a, b) = gen.split_at(10);
+    let stream =
+        r#"{"model":"qwen3:4b","prompt":"hi","options":{"fake_tokens":3,"fake_delay":0.3}}"#;
+    let all = format!(
+        "POST /ollama/api/generate HTTP/1.1\r\nHost: x\r\n{auth}Transfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{a}\r\n{:X};ext=1\r\n{b}\r\n0\r\n\r\n\
+         POST /ollama/api/generate HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\n\r\n{gen}\
+         GET /ollama/api/version HTTP/1.1\r\nHost: x\r\n{auth}\r\n\
+         POST /ollama/api/generate HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {}\r\n\r\n{stream}\
+         \x01junk\r\n\r\n",
+        a.len(),
+        b.len(),
+        gen.len(),
+        stream.len(),
+    );
+    s.write_all(all.as_bytes()).expect("write");
+    let mut r = BufReader::new(s);
+    for what in ["chunked", "sized"] {
+        let one = read_one(&mut r);
+        assert_eq!(one.status, 200, "{what}: {}", one.text());
+        assert_eq!(one.json()["done"], true, "{what}");
+    }
+    let v = read_one(&mut r);
+    assert_eq!(v.status, 200);
+    assert!(v.json()["version"].is_string(), "{}", v.text());
+    let streamed = read_one(&mut r);
+    assert_eq!(streamed.status, 200);
+    assert_eq!(streamed.text().lines().count(), 4, "{}", streamed.text());
+    let e = assert_json_error(&rest(r), 400, "garbage behind a stream");
+    assert_contains(&e, "malformed");
 }
 
 #[test]
