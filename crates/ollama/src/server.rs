@@ -162,7 +162,8 @@ where
         })
     });
     if let Some(r) = owed {
-        answer_and_close(gate.into_inner(), r).await;
+        // boxed: its 4 KiB drain buffer would otherwise sit in every connection's task
+        Box::pin(answer_and_close(gate.into_inner(), r)).await;
     }
 }
 
