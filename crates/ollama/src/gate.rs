@@ -97,9 +97,12 @@ enum Mode {
     },
     /// The framing was lost (a chunked body hyper will reject): hand everything on.
     Pass,
-    /// A head was refused: one empty line, then end of stream.
-    Refused {
+    /// A head was refused, or the client left in the middle of one: one empty line,
+    /// then end of stream. `ended`: hyper read that end while waiting for a next
+    /// head, so a refusal is owed.
+    Closing {
         blank_sent: bool,
+        ended: bool,
     },
 }
 
@@ -128,9 +131,14 @@ impl<I> Gate<I> {
         }
     }
 
-    /// The head refused on this connection, if any.
+    /// The refusal owed to the client: a head was refused and hyper then waited for
+    /// a next head. None when hyper ended the connection after the message before
+    /// (`Connection: close`, HTTP/1.0, an upgrade): it would not have read that head.
     pub(crate) fn refusal(&self) -> Option<Refusal> {
-        self.refusal
+        match self.mode {
+            Mode::Closing { ended: true, .. } => self.refusal,
+            _ => None,
+        }
     }
 
     /// Whether a head was handed to hyper on this connection.
@@ -149,7 +157,19 @@ impl<I> Gate<I> {
 
     fn refuse(&mut self, r: Refusal) {
         self.refusal = Some(r);
-        self.mode = Mode::Refused { blank_sent: false };
+        self.close();
+    }
+
+    /// Nothing more for hyper but a blank line and the end of the stream. The blank
+    /// line stands for the bytes of the head that will not come: with it in its
+    /// buffer, hyper finishes an answer in progress instead of dropping it on the end
+    /// of stream (as it would, its buffer empty, unless `half_close`), and the next
+    /// head it waits for ends cleanly.
+    fn close(&mut self) {
+        self.mode = Mode::Closing {
+            blank_sent: false,
+            ended: false,
+        };
         self.buf = Vec::new();
         self.start = 0;
         self.end = 0;
@@ -308,7 +328,8 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
                         seen: pending.len(),
                     };
                     if ready!(this.read_more(cx))? == 0 {
-                        return Poll::Ready(Ok(()));
+                        // the client left mid-head: hyper alone would hold these bytes
+                        this.close();
                     }
                 }
                 Mode::Send { left, then } => {
@@ -369,11 +390,16 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
                     }
                     return Pin::new(&mut this.io).poll_read(cx, out);
                 }
-                Mode::Refused { blank_sent } => {
-                    if !blank_sent && out.remaining() >= 2 {
+                Mode::Closing { blank_sent, .. } => {
+                    // hyper reads past the blank line only to parse a next head
+                    let put = !blank_sent && out.remaining() >= 2;
+                    if put {
                         out.put_slice(b"\r\n");
-                        this.mode = Mode::Refused { blank_sent: true };
                     }
+                    this.mode = Mode::Closing {
+                        blank_sent: blank_sent || put,
+                        ended: blank_sent,
+                    };
                     return Poll::Ready(Ok(()));
                 }
             }
@@ -403,7 +429,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Gate<I> {
         Pin::new(&mut self.io).poll_flush(cx)
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.refusal.is_some() {
+        if self.refusal().is_some() {
             // `server` answers the refused head first, then shuts down
             return Poll::Ready(Ok(()));
         }
