@@ -136,16 +136,16 @@ async fn serve_conn<I>(io: I, state: Arc<State>, stop: watch::Receiver<bool>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let svc_state = state.clone();
-    let svc = service_fn(move |req| handle(req, svc_state.clone()));
-    let conn =
-        http1_builder(state.header_timeout).serve_connection(TokioIo::new(Gate::new(io)), svc);
-    serve_gated(conn, stop).await;
+    let header_timeout = state.header_timeout;
+    let svc = service_fn(move |req| handle(req, state.clone()));
+    serve_gated(io, svc, header_timeout, stop).await;
 }
 
-/// Drive one gated connection to its end, then answer what is owed.
+/// Serve one connection through the gate until it ends, then answer what is owed.
 async fn serve_gated<I, S, B>(
-    mut conn: http1::Connection<TokioIo<Gate<I>>, S>,
+    io: I,
+    svc: S,
+    header_timeout: Duration,
     mut stop: watch::Receiver<bool>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -154,6 +154,7 @@ async fn serve_gated<I, S, B>(
     B: hyper::body::Body + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let mut conn = http1_builder(header_timeout).serve_connection(TokioIo::new(Gate::new(io)), svc);
     let done = tokio::select! {
         r = &mut conn => r,
         _ = stop.changed() => {

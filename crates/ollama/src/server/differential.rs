@@ -205,9 +205,8 @@ async fn gated(input: &Arc<[u8]>, cuts: &Arc<[usize]>, hold: bool) -> Outcome {
     let log = Log::default();
     let l = log.clone();
     let svc = service_fn(move |req| echo(req, l.clone()));
-    let conn = http1_builder(HEADER_TIMEOUT).serve_connection(TokioIo::new(Gate::new(io)), svc);
     let (_stop_tx, stop) = watch::channel(false);
-    let end = match tokio::time::timeout(HANG, serve_gated(conn, stop)).await {
+    let end = match tokio::time::timeout(HANG, serve_gated(io, svc, HEADER_TIMEOUT, stop)).await {
         Err(_) => "hung",
         Ok(()) => "done",
     };
