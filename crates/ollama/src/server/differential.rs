@@ -130,13 +130,22 @@ fn echo(
         log.push(seen);
         log.len() - 1
     };
+    // a PUT is answered without reading its body, as the proxy refuses a request
+    // early: hyper then drains what is at hand or stops reading
+    let read = parts.method != hyper::Method::PUT;
     async move {
-        let body = match body.collect().await {
-            Ok(c) => {
-                let trailers = format!("{:?}", c.trailers());
-                Ok((c.to_bytes().to_vec(), trailers))
+        let body = match read {
+            false => {
+                drop(body);
+                Ok((b"(not read)".to_vec(), String::new()))
             }
-            Err(e) => Err(format!("{e:?}")),
+            true => match body.collect().await {
+                Ok(c) => {
+                    let trailers = format!("{:?}", c.trailers());
+                    Ok((c.to_bytes().to_vec(), trailers))
+                }
+                Err(e) => Err(format!("{e:?}")),
+            },
         };
         let seen = {
             let mut log = log.lock().expect("log");
@@ -291,6 +300,10 @@ enum Verdict {
     /// A head that never ends, with a broken byte hyper alone saw sooner: its
     /// buffer held more of it when it parsed first (the gate's holds 64 KiB).
     SeenLater,
+    /// A body the service left unread: hyper drains it if it is at hand in one
+    /// read, else stops reading; the gate's reads ahead change which. Up to there
+    /// both agree.
+    Drained,
 }
 
 /// Compare the two servers on one stream; `Err` describes the disagreement.
@@ -308,9 +321,6 @@ fn compare(a: &Outcome, g: &Outcome) -> Result<Verdict, String> {
     if g.end == "hung" && a.end != "hung" {
         return Err("the gated server hangs where hyper alone does not".into());
     }
-    if g.seen.len() > a.seen.len() || a.seen[..g.seen.len()] != g.seen[..] {
-        return Err("the service was handed other requests".into());
-    }
     let same = ra.iter().zip(&rg).take_while(|(x, y)| x == y).count();
     if same == ra.len() && same == rg.len() {
         return if a.seen == g.seen {
@@ -318,6 +328,22 @@ fn compare(a: &Outcome, g: &Outcome) -> Result<Verdict, String> {
         } else {
             Err("same responses, other requests".into())
         };
+    }
+    let unread = |s: &[Seen]| s.last().is_some_and(|l| l.method == "PUT");
+    let (short, long) = if g.seen.len() <= a.seen.len() {
+        (&g.seen, &a.seen)
+    } else {
+        (&a.seen, &g.seen)
+    };
+    if unread(short)
+        && long.starts_with(short)
+        && same == ra.len().min(rg.len())
+        && same >= short.len()
+    {
+        return Ok(Verdict::Drained);
+    }
+    if g.seen.len() > a.seen.len() || a.seen[..g.seen.len()] != g.seen[..] {
+        return Err("the service was handed other requests".into());
     }
     let refused = |h: &Resp| !h.echo && (400..500).contains(&h.status);
     let seen_later = a.seen == g.seen && a.end.starts_with("error: invalid HTTP");
