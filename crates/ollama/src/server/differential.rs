@@ -304,10 +304,15 @@ enum Verdict {
     /// read, else stops reading; the gate's reads ahead change which. Up to there
     /// both agree.
     Drained,
+    /// The client half-closed: hyper (`half_close` off) drops the last exchange
+    /// on the end of stream if it notices it before the answer is written, and the
+    /// gate's reads change whether it does. Everything before agrees. (`true`:
+    /// dropped behind the gate.)
+    LastDropped(bool),
 }
 
 /// Compare the two servers on one stream; `Err` describes the disagreement.
-fn compare(a: &Outcome, g: &Outcome) -> Result<Verdict, String> {
+fn compare(a: &Outcome, g: &Outcome, half_closed: bool) -> Result<Verdict, String> {
     // a `100 Continue` for an exchange hyper then drops (the client half-closed:
     // hyper, `half_close` off, gives up on it) goes out or not as reads fall
     let interim = |mut r: Vec<Resp>| {
@@ -341,6 +346,25 @@ fn compare(a: &Outcome, g: &Outcome) -> Result<Verdict, String> {
         && same >= short.len()
     {
         return Ok(Verdict::Drained);
+    }
+    if half_closed && a.seen.len() == g.seen.len() && !a.seen.is_empty() {
+        let n = a.seen.len() - 1;
+        let (x, y) = (&a.seen[n], &g.seen[n]);
+        let head_same = Seen {
+            body: None,
+            ..x.clone()
+        } == Seen {
+            body: None,
+            ..y.clone()
+        };
+        if a.seen[..n] == g.seen[..n]
+            && head_same
+            && (x.body.is_none() != y.body.is_none())
+            && same == ra.len().min(rg.len())
+            && ra.len().abs_diff(rg.len()) == 1
+        {
+            return Ok(Verdict::LastDropped(y.body.is_none()));
+        }
     }
     if g.seen.len() > a.seen.len() || a.seen[..g.seen.len()] != g.seen[..] {
         return Err("the service was handed other requests".into());
@@ -736,7 +760,7 @@ async fn differ(input: &[u8], cuts: &[usize], tally: &mut Tally) -> Option<Strin
     for hold in [true, false] {
         let a = alone(&input, &cuts, hold).await;
         let g = gated(&input, &cuts, hold).await;
-        let why = match compare(&a, &g) {
+        let why = match compare(&a, &g, !hold) {
             Ok(v) => {
                 *tally.entry(v).or_default() += 1;
                 continue;
