@@ -327,12 +327,9 @@ fn compare(a: &Outcome, g: &Outcome, half_closed: bool) -> Result<Verdict, Strin
         return Err("the gated server hangs where hyper alone does not".into());
     }
     let same = ra.iter().zip(&rg).take_while(|(x, y)| x == y).count();
-    if same == ra.len() && same == rg.len() {
-        return if a.seen == g.seen {
-            Ok(Verdict::Same)
-        } else {
-            Err("same responses, other requests".into())
-        };
+    let same_answers = same == ra.len() && same == rg.len();
+    if same_answers && a.seen == g.seen {
+        return Ok(Verdict::Same);
     }
     let unread = |s: &[Seen]| s.last().is_some_and(|l| l.method == "PUT");
     let (short, long) = if g.seen.len() <= a.seen.len() {
@@ -346,6 +343,9 @@ fn compare(a: &Outcome, g: &Outcome, half_closed: bool) -> Result<Verdict, Strin
         && same >= short.len()
     {
         return Ok(Verdict::Drained);
+    }
+    if same_answers {
+        return Err("same responses, other requests".into());
     }
     if half_closed && a.seen.len() == g.seen.len() && !a.seen.is_empty() {
         let n = a.seen.len() - 1;
