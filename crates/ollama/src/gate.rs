@@ -20,7 +20,14 @@
 //!
 //! A refused head is never shown to hyper: the gate gives it an empty line (which
 //! HTTP lets a server skip, so an answer still streaming on the connection finishes
-//! normally) and then end of stream, and `server` writes the refusal once hyper is done.
+//! normally) and then end of stream, and `server` writes the refusal once hyper is done,
+//! if hyper read that end waiting for a next head (after `Connection: close` or an
+//! HTTP/1.0 exchange it would not have read the head at all). A client that leaves in
+//! the middle of a head gets the same empty line: hyper alone would hold those bytes,
+//! and finishes the answer in progress instead of dropping it.
+//!
+//! `server::differential` serves generated hostile streams through the gate and
+//! through hyper alone and checks that they agree.
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -97,9 +104,12 @@ enum Mode {
     },
     /// The framing was lost (a chunked body hyper will reject): hand everything on.
     Pass,
-    /// A head was refused: one empty line, then end of stream.
-    Refused {
+    /// A head was refused, or the client left in the middle of one: one empty line,
+    /// then end of stream. `ended`: hyper read that end while waiting for a next
+    /// head, so a refusal is owed.
+    Closing {
         blank_sent: bool,
+        ended: bool,
     },
 }
 
@@ -128,9 +138,14 @@ impl<I> Gate<I> {
         }
     }
 
-    /// The head refused on this connection, if any.
+    /// The refusal owed to the client: a head was refused and hyper then waited for
+    /// a next head. None when hyper ended the connection after the message before
+    /// (`Connection: close`, HTTP/1.0, an upgrade): it would not have read that head.
     pub(crate) fn refusal(&self) -> Option<Refusal> {
-        self.refusal
+        match self.mode {
+            Mode::Closing { ended: true, .. } => self.refusal,
+            _ => None,
+        }
     }
 
     /// Whether a head was handed to hyper on this connection.
@@ -149,7 +164,19 @@ impl<I> Gate<I> {
 
     fn refuse(&mut self, r: Refusal) {
         self.refusal = Some(r);
-        self.mode = Mode::Refused { blank_sent: false };
+        self.close();
+    }
+
+    /// Nothing more for hyper but a blank line and the end of the stream. The blank
+    /// line stands for the bytes of the head that will not come: with it in its
+    /// buffer, hyper finishes an answer in progress instead of dropping it on the end
+    /// of stream (as it would, its buffer empty, unless `half_close`), and the next
+    /// head it waits for ends cleanly.
+    fn close(&mut self) {
+        self.mode = Mode::Closing {
+            blank_sent: false,
+            ended: false,
+        };
         self.buf = Vec::new();
         self.start = 0;
         self.end = 0;
@@ -308,7 +335,8 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
                         seen: pending.len(),
                     };
                     if ready!(this.read_more(cx))? == 0 {
-                        return Poll::Ready(Ok(()));
+                        // the client left mid-head: hyper alone would hold these bytes
+                        this.close();
                     }
                 }
                 Mode::Send { left, then } => {
@@ -369,11 +397,16 @@ impl<I: AsyncRead + Unpin> AsyncRead for Gate<I> {
                     }
                     return Pin::new(&mut this.io).poll_read(cx, out);
                 }
-                Mode::Refused { blank_sent } => {
-                    if !blank_sent && out.remaining() >= 2 {
+                Mode::Closing { blank_sent, .. } => {
+                    // hyper reads past the blank line only to parse a next head
+                    let put = !blank_sent && out.remaining() >= 2;
+                    if put {
                         out.put_slice(b"\r\n");
-                        this.mode = Mode::Refused { blank_sent: true };
                     }
+                    this.mode = Mode::Closing {
+                        blank_sent: blank_sent || put,
+                        ended: blank_sent,
+                    };
                     return Poll::Ready(Ok(()));
                 }
             }
@@ -403,7 +436,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Gate<I> {
         Pin::new(&mut self.io).poll_flush(cx)
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.refusal.is_some() {
+        if self.refusal().is_some() {
             // `server` answers the refused head first, then shuts down
             return Poll::Ready(Ok(()));
         }
@@ -751,5 +784,112 @@ mod tests {
         assert!(ends_head(b"GET / HTTP/1.1\r\nA: b\r\n\r\n", 10));
         assert!(ends_head(b"GET / HTTP/1.1\nA: b\n\n", 10));
         assert!(!ends_head(b"GET / HTTP/1.1\r\nA: b\r\n", 10));
+    }
+}
+
+/// Allocations counted per thread, to show the gate's usual path allocates nothing.
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    struct Counting;
+
+    // SAFETY: every call is passed on to the system allocator unchanged.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
+            // SAFETY: the caller's contract is the system allocator's
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: as above
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+            let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
+            // SAFETY: as above
+            unsafe { System.realloc(ptr, layout, new) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// Allocations made on this thread so far.
+    pub(super) fn allocs() -> usize {
+        ALLOCS.with(Cell::get)
+    }
+}
+
+#[cfg(test)]
+mod hot_path {
+    use std::collections::VecDeque;
+
+    use super::*;
+
+    /// The client's reads, prepared beforehand.
+    struct Reads(VecDeque<Vec<u8>>);
+
+    impl AsyncRead for Reads {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            match self.0.pop_front() {
+                Some(r) => {
+                    buf.put_slice(&r);
+                    Poll::Ready(Ok(()))
+                }
+                None => Poll::Pending,
+            }
+        }
+    }
+
+    /// One request a read (or a head, then its body), as clients send them: the
+    /// gate checks each head and follows each body without allocating.
+    #[test]
+    fn usual_requests_allocate_nothing() {
+        let exchange: [&[u8]; 5] = [
+            b"GET /api/tags HTTP/1.1\r\nHost: localhost:11434\r\nAuthorization: Bearer t\r\nUser-Agent: ollama-python/0.4\r\nAccept: */*\r\n\r\n",
+            b"POST /api/chat HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n{\"model\":\"llama\"}",
+            b"POST /v1/chat/completions HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n",
+            b"hello",
+            b"POST /api/embed HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+        ];
+        let rounds = 200;
+        let reads = (0..rounds).flat_map(|_| exchange.iter().map(|r| r.to_vec()));
+        let mut gate = Gate::new(Reads(reads.collect()));
+        let mut hyper_buf = vec![0u8; 8192];
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut handed = 0;
+        let before = counting::allocs();
+        loop {
+            let mut rb = ReadBuf::new(&mut hyper_buf);
+            match Pin::new(&mut gate).poll_read(&mut cx, &mut rb) {
+                Poll::Ready(Ok(())) if !rb.filled().is_empty() => handed += rb.filled().len(),
+                _ => break,
+            }
+        }
+        let allocs = counting::allocs() - before;
+        let sent: usize = exchange.iter().map(|r| r.len()).sum::<usize>() * rounds;
+        assert_eq!(handed, sent);
+        assert!(gate.refusal().is_none() && !gate.has_pending());
+        assert_eq!(allocs, 0, "{allocs} allocations for {rounds} rounds");
+
+        // the counter counts: two requests in one read put the second aside
+        let two = [exchange[0], exchange[0]].concat();
+        let mut gate = Gate::new(Reads(VecDeque::from([two])));
+        let before = counting::allocs();
+        let mut rb = ReadBuf::new(&mut hyper_buf);
+        assert!(Pin::new(&mut gate).poll_read(&mut cx, &mut rb).is_ready());
+        assert_eq!(rb.filled().len(), exchange[0].len());
+        assert!(gate.has_pending() && counting::allocs() > before);
     }
 }

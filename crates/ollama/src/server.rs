@@ -122,18 +122,39 @@ where
     .await;
 }
 
-async fn serve_conn<I>(io: I, state: Arc<State>, mut stop: watch::Receiver<bool>)
-where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let svc_state = state.clone();
-    let svc = service_fn(move |req| handle(req, svc_state.clone()));
+/// The http1 settings of every proxy connection.
+fn http1_builder(header_timeout: Duration) -> http1::Builder {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(state.header_timeout)
+        .header_read_timeout(header_timeout)
         .max_buf_size(MAX_HEAD);
-    let mut conn = builder.serve_connection(TokioIo::new(Gate::new(io)), svc);
+    builder
+}
+
+async fn serve_conn<I>(io: I, state: Arc<State>, stop: watch::Receiver<bool>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let header_timeout = state.header_timeout;
+    let svc = service_fn(move |req| handle(req, state.clone()));
+    serve_gated(io, svc, header_timeout, stop).await;
+}
+
+/// Serve one connection through the gate until it ends, then answer what is owed.
+async fn serve_gated<I, S, B>(
+    io: I,
+    svc: S,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut conn = http1_builder(header_timeout).serve_connection(TokioIo::new(Gate::new(io)), svc);
     let done = tokio::select! {
         r = &mut conn => r,
         _ = stop.changed() => {
@@ -223,6 +244,9 @@ async fn accept(l: &Listener) -> std::io::Result<Accepted> {
         Listener::Unix(l, _) => l.accept().await.map(|(s, _)| Accepted::Unix(s)),
     }
 }
+
+#[cfg(test)]
+mod differential;
 
 #[cfg(test)]
 mod tests {
