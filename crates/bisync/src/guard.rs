@@ -77,7 +77,21 @@ impl Current {
     /// lookup per name, nothing else built) the answer is empty; otherwise the policy's own
     /// function over the full listing.
     fn deletions(&self, prior: &RawListing) -> Result<policy::Deletions, Error> {
-        let now: rustc_hash::FxHashSet<&[u8]> = self.names.iter().collect();
+        // A side listed through rclone (`lsjson`) names a file whose name is not UTF-8 with
+        // U+FFFD: such a current name stands for the listed real name it is the lossy form of.
+        let mut real_of_lossy = rustc_hash::FxHashMap::default();
+        if self.meta.is_some() {
+            for n in prior.names().iter() {
+                if std::str::from_utf8(n).is_err() {
+                    real_of_lossy.insert(String::from_utf8_lossy(n).into_owned().into_bytes(), n);
+                }
+            }
+        }
+        let now: rustc_hash::FxHashSet<&[u8]> = self
+            .names
+            .iter()
+            .map(|c| real_of_lossy.get(c).copied().unwrap_or(c))
+            .collect();
         if prior.names().iter().all(|n| now.contains(n)) {
             return Ok(policy::Deletions {
                 files: Vec::new(),
@@ -85,7 +99,7 @@ impl Current {
                 listing_len: prior.len(),
             });
         }
-        let names: rustc_hash::FxHashSet<RelPath> = self.names.iter().map(RelPath::new).collect();
+        let names: rustc_hash::FxHashSet<RelPath> = now.iter().map(|c| RelPath::new(*c)).collect();
         Ok(policy::deletions(&prior.to_listing()?, &names, |p| {
             self.sig(p)
         }))

@@ -487,8 +487,20 @@ fn recover_during_a_run_is_busy() {
 #[test]
 fn control_characters_in_names_are_not_deletions() {
     let Some(rc) = rclone() else { return };
+    control_character_edits(&Fx::new(&rc));
+}
+
+/// The same with path1 behind an rclone remote (listed and moved through rclone).
+#[test]
+fn control_characters_in_names_are_not_deletions_behind_a_remote() {
+    let Some(rc) = rclone() else { return };
     let fx = Fx::new(&rc);
-    seed(&fx, 2);
+    fx.use_remote();
+    control_character_edits(&fx);
+}
+
+fn control_character_edits(fx: &Fx) {
+    seed(fx, 2);
     let odd: [&[u8]; 5] = [
         b"Icon\r",
         b"tab\there",
@@ -514,7 +526,7 @@ fn control_characters_in_names_are_not_deletions() {
             b"edited on path2"
         );
     }
-    assert_same_trees(&fx);
+    assert_same_trees(fx);
     // one of them deleted on path1, with the cap lowered to 0: refused, naming it once in
     // rclone's form, nothing else
     let cfg = std::fs::read_to_string(&fx.cfg).expect("cfg");

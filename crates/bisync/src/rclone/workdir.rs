@@ -105,62 +105,35 @@ impl Workdir {
     /// each listing once, in chunks through one reused buffer. Returns (names repaired,
     /// (path1 count, path2 count)).
     pub fn finish(&self, roots: &PerSide<Option<PathBuf>>) -> Result<(usize, (u64, u64)), Error> {
-        let mut fixed = 0;
         let mut counts = [0u64; 2];
+        let mut lossy = [false; 2];
         let mut buf = Vec::new();
         for s in Side::BOTH {
-            let path = self.listing(s);
-            let Ok((count, lossy)) = scan_listing(&path, &mut buf, listing::CHUNK) else {
-                continue;
-            };
-            counts[s.index()] = count;
+            if let Ok((count, l)) = scan_listing(&self.listing(s), &mut buf, listing::CHUNK) {
+                counts[s.index()] = count;
+                lossy[s.index()] = l;
+            }
+        }
+        if !lossy.contains(&true) {
+            return Ok((0, (counts[0], counts[1])));
+        }
+        // The real names come from a local side's walk; a remote side (path1) takes those
+        // of path2, which rclone copied under the same name: repairing only the local
+        // listing would leave the two disagreeing, and rclone then stops with "out of sync".
+        let mut local = PerSide::new(None, None);
+        for s in Side::BOTH {
             if let Some(root) = roots.get(s) {
-                if lossy {
-                    fixed += self.repair_lossy_names(&path, root)?;
-                }
+                *local.get_mut(s) = Some(real_names(root)?);
+            }
+        }
+        let mut fixed = 0;
+        for s in Side::BOTH {
+            let names = local.get(s).as_ref().or(local.get(s.other()).as_ref());
+            if let (true, Some(names)) = (lossy[s.index()], names) {
+                fixed += restore_names(&self.listing(s), names)?;
             }
         }
         Ok((fixed, (counts[0], counts[1])))
-    }
-
-    /// rclone 1.66+ writes some names that are not UTF-8 into its listings with U+FFFD
-    /// instead of their bytes (after `--resync`, and for files it carries over), and on the
-    /// next run takes the real file for a new one: it "forgets" the file, then makes
-    /// conflict copies. Where the local side holds exactly one file whose lossy name is the
-    /// listed one, the entry gets the real name back.
-    fn repair_lossy_names(&self, path: &Path, root: &Path) -> Result<usize, Error> {
-        let mut by_lossy: HashMap<Vec<u8>, Vec<RelPath>> = HashMap::new();
-        for p in fsutil::walk(root)?.iter() {
-            if std::str::from_utf8(p).is_err() {
-                // the listing holds rclone's form of the name (control characters...)
-                let p = RelPath::new(crate::name::rclone_name(p).into_owned());
-                let lossy = String::from_utf8_lossy(p.as_bytes())
-                    .into_owned()
-                    .into_bytes();
-                by_lossy.entry(lossy).or_default().push(p);
-            }
-        }
-        let mut l = listing::read_listing(path)?;
-        let lossy_keys: Vec<RelPath> = l
-            .keys()
-            .filter(|k| by_lossy.contains_key(k.as_bytes()))
-            .cloned()
-            .collect();
-        let mut fixed = 0;
-        for k in lossy_keys {
-            if let Some([real]) = by_lossy.get(k.as_bytes()).map(Vec::as_slice) {
-                if !l.contains_key(real) {
-                    if let Some(e) = l.remove(&k) {
-                        l.insert(real.clone(), e);
-                        fixed += 1;
-                    }
-                }
-            }
-        }
-        if fixed > 0 {
-            axios_core::atomic_write(path, &listing::render_listing(&l, crate::state::now_ns()))?;
-        }
-        Ok(fixed)
     }
 
     /// Remove stale rclone locks (their PID is gone or is not rclone); report a live one.
@@ -194,6 +167,51 @@ impl Workdir {
         }
         Ok(LockState::Clear(cleared))
     }
+}
+
+/// The files under `root` whose names are not UTF-8, by their lossy form (U+FFFD for
+/// each bad sequence), each in rclone's form of its real bytes.
+fn real_names(root: &Path) -> Result<HashMap<Vec<u8>, Vec<RelPath>>, Error> {
+    let mut by_lossy: HashMap<Vec<u8>, Vec<RelPath>> = HashMap::new();
+    for p in fsutil::walk(root)?.iter() {
+        if std::str::from_utf8(p).is_err() {
+            // the listing holds rclone's form of the name (control characters...)
+            let p = RelPath::new(crate::name::rclone_name(p).into_owned());
+            let lossy = String::from_utf8_lossy(p.as_bytes())
+                .into_owned()
+                .into_bytes();
+            by_lossy.entry(lossy).or_default().push(p);
+        }
+    }
+    Ok(by_lossy)
+}
+
+/// rclone 1.66+ writes some names that are not UTF-8 into its listings with U+FFFD
+/// instead of their bytes (after `--resync`, and for files it carries over), and on the
+/// next run takes the real file for a new one: it "forgets" the file, then makes conflict
+/// copies. Where exactly one real name has the listed lossy one, the entry gets it back.
+fn restore_names(path: &Path, by_lossy: &HashMap<Vec<u8>, Vec<RelPath>>) -> Result<usize, Error> {
+    let mut l = listing::read_listing(path)?;
+    let lossy_keys: Vec<RelPath> = l
+        .keys()
+        .filter(|k| by_lossy.contains_key(k.as_bytes()))
+        .cloned()
+        .collect();
+    let mut fixed = 0;
+    for k in lossy_keys {
+        if let Some([real]) = by_lossy.get(k.as_bytes()).map(Vec::as_slice) {
+            if !l.contains_key(real) {
+                if let Some(e) = l.remove(&k) {
+                    l.insert(real.clone(), e);
+                    fixed += 1;
+                }
+            }
+        }
+    }
+    if fixed > 0 {
+        axios_core::atomic_write(path, &listing::render_listing(&l, crate::state::now_ns()))?;
+    }
+    Ok(fixed)
 }
 
 /// Scan a listing in chunks: (its entry lines: the non-empty lines not starting with `#`,
