@@ -98,17 +98,15 @@ impl LocalTree {
 
 /// Every regular file under `root` with its size and mtime.
 pub fn list_local(root: &Path) -> Result<LocalTree, Error> {
-    let mut t = LocalTree::default();
-    for p in walk(root)?.iter() {
-        if let Some((size, ns)) = file_sig(&RelPath::new(p).under(root)) {
-            let name = match crate::name::rclone_name(p) {
-                std::borrow::Cow::Borrowed(_) => RelPath::new(p),
-                std::borrow::Cow::Owned(r) => {
-                    t.renamed.insert(RelPath::new(r.clone()), RelPath::new(p));
-                    RelPath::new(r)
-                }
-            };
-            t.files.insert(name, Entry::new(size, ns));
+    let (names, renamed) = crate::name::rclone_names(walk(root)?);
+    let mut t = LocalTree {
+        files: Listing::new(),
+        renamed,
+    };
+    for p in names.iter() {
+        let p = RelPath::new(p);
+        if let Some((size, ns)) = file_sig(&t.on_disk(&p).under(root)) {
+            t.files.insert(p, Entry::new(size, ns));
         }
     }
     Ok(t)

@@ -28,7 +28,7 @@ pub(crate) struct Current {
     pub names: Names,
     /// Local names whose rclone form differs (control characters...): rclone form -> bytes
     /// on disk.
-    pub os_names: rustc_hash::FxHashMap<Vec<u8>, Vec<u8>>,
+    pub os_names: std::collections::HashMap<RelPath, RelPath>,
     /// Full metadata when listed through rclone.
     pub meta: Option<Listing>,
     pub root: Option<PathBuf>,
@@ -37,20 +37,7 @@ pub(crate) struct Current {
 impl Current {
     /// A local tree, from the names on disk.
     fn local(root: &Path, on_disk: Names) -> Self {
-        let mut os_names = rustc_hash::FxHashMap::default();
-        let names = if on_disk.iter().all(|n| !renamed_by_rclone(n)) {
-            on_disk
-        } else {
-            let mut names = Names::default();
-            for n in on_disk.iter() {
-                let r = rclone_name(n);
-                names.push(&r);
-                if let std::borrow::Cow::Owned(r) = r {
-                    os_names.insert(r, n.to_vec());
-                }
-            }
-            names
-        };
+        let (names, os_names) = crate::name::rclone_names(on_disk);
         Self {
             names,
             os_names,
@@ -63,10 +50,7 @@ impl Current {
         if let Some(m) = &self.meta {
             return m.get(p).map(|e| (e.size, e.mtime_ns));
         }
-        let on_disk = match self.os_names.get(p.as_bytes()) {
-            Some(os) => RelPath::new(os.clone()),
-            None => p.clone(),
-        };
+        let on_disk = self.os_names.get(p).unwrap_or(p);
         self.root
             .as_ref()
             .and_then(|r| fsutil::file_sig(&on_disk.under(r)))
@@ -104,11 +88,6 @@ impl Current {
             self.sig(p)
         }))
     }
-}
-
-/// Whether rclone shows this local name differently.
-fn renamed_by_rclone(n: &[u8]) -> bool {
-    matches!(rclone_name(n), std::borrow::Cow::Owned(_))
 }
 
 /// The guard, for one config.

@@ -179,6 +179,29 @@ pub fn rclone_name(os: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Names on disk turned into rclone's names ([`rclone_name`]), with the bytes on disk of
+/// those that differ (rclone form -> on disk). The buffer is kept as it is when no name
+/// differs (the common case).
+pub fn rclone_names(on_disk: Names) -> (Names, std::collections::HashMap<RelPath, RelPath>) {
+    use std::borrow::Cow;
+    let mut renamed = std::collections::HashMap::new();
+    if on_disk
+        .iter()
+        .all(|n| matches!(rclone_name(n), Cow::Borrowed(_)))
+    {
+        return (on_disk, renamed);
+    }
+    let mut names = Names::default();
+    for n in on_disk.iter() {
+        let r = rclone_name(n);
+        names.push(&r);
+        if let Cow::Owned(r) = r {
+            renamed.insert(RelPath(r), RelPath(n.to_vec()));
+        }
+    }
+    (names, renamed)
+}
+
 const QUOTE: char = '\u{201b}'; // ‛
 const SYMBOL_NULL: u32 = 0x2400; // ␀
 const FULL_SLASH: char = '\u{ff0f}'; // ／

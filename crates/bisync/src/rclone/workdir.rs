@@ -120,16 +120,18 @@ impl Workdir {
         // The real names come from a local side's walk; a remote side (path1) takes those
         // of path2, which rclone copied under the same name: repairing only the local
         // listing would leave the two disagreeing, and rclone then stops with "out of sync".
-        let mut local = PerSide::new(None, None);
-        for s in Side::BOTH {
-            if let Some(root) = roots.get(s) {
-                *local.get_mut(s) = Some(real_names(root)?);
-            }
-        }
+        let mut real: PerSide<Option<_>> = PerSide::new(None, None);
         let mut fixed = 0;
-        for s in Side::BOTH {
-            let names = local.get(s).as_ref().or(local.get(s.other()).as_ref());
-            if let (true, Some(names)) = (lossy[s.index()], names) {
+        for s in Side::BOTH.into_iter().filter(|s| lossy[s.index()]) {
+            let Some(from) = [s, s.other()].into_iter().find(|f| roots.get(*f).is_some()) else {
+                continue;
+            };
+            if real.get(from).is_none() {
+                if let Some(root) = roots.get(from) {
+                    *real.get_mut(from) = Some(real_names(root)?);
+                }
+            }
+            if let Some(names) = real.get(from) {
                 fixed += restore_names(&self.listing(s), names)?;
             }
         }
