@@ -12,12 +12,8 @@ use crate::Error;
 /// Every directory is read in full with `getdents64` into one reused 64 KiB buffer (no
 /// allocation per entry), and opened relative to the root (`O_NOFOLLOW`: a directory
 /// swapped for a symlink during the walk is an error, not followed). Entries whose type
-/// the file system does not report are `lstat`ed.
-pub fn walk_files(root: &Path) -> Result<Vec<RelPath>, Error> {
-    Ok(walk(root)?.iter().map(RelPath::new).collect())
-}
-
-/// [`walk_files`] into one [`Names`] buffer (no allocation per file).
+/// the file system does not report are `lstat`ed. The names go into one [`Names`] buffer
+/// (no allocation per file).
 pub fn walk(root: &Path) -> Result<Names, Error> {
     use rustix::fs::{openat, statat, AtFlags, FileType, Mode, OFlags, RawDir, CWD};
     use std::os::unix::ffi::OsStrExt;
@@ -281,7 +277,11 @@ mod tests {
         std::fs::write(d.path().join("a/b/c"), "x").expect("w");
         std::fs::write(d.path().join("top"), "x").expect("w");
         std::os::unix::fs::symlink("top", d.path().join("link")).expect("ln");
-        let mut v = walk_files(d.path()).expect("walk");
+        let mut v: Vec<RelPath> = walk(d.path())
+            .expect("walk")
+            .iter()
+            .map(RelPath::new)
+            .collect();
         v.sort();
         assert_eq!(v, vec![RelPath::from("a/b/c"), RelPath::from("top")]);
     }
@@ -303,7 +303,11 @@ mod tests {
             .status()
             .expect("mkfifo")
             .success());
-        let mut v = walk_files(d.path()).expect("walk");
+        let mut v: Vec<RelPath> = walk(d.path())
+            .expect("walk")
+            .iter()
+            .map(RelPath::new)
+            .collect();
         v.sort();
         assert_eq!(
             v,
@@ -312,9 +316,9 @@ mod tests {
                 RelPath::new(&b"a/caf\xe9 \n.txt"[..]),
             ]
         );
-        assert!(walk_files(&d.path().join("missing")).is_err());
+        assert!(walk(&d.path().join("missing")).is_err());
         assert!(
-            walk_files(&d.path().join("a/b/c/d/e/f")).is_err(),
+            walk(&d.path().join("a/b/c/d/e/f")).is_err(),
             "a file is no root"
         );
     }
