@@ -8,6 +8,7 @@
 //! It never runs `--resync` on its own. See README.md for the exit codes and the layout.
 
 pub mod config;
+mod current;
 pub mod desktop;
 pub mod fsutil;
 pub mod guard;
